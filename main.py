@@ -1,0 +1,48 @@
+"""Synthesize the Terraform JSON of every stack into `cdktf.out/`.
+
+    python main.py                      # state-backend + one stack per envs/*.toml
+    python main.py --only dev           # narrow (repeatable; also PF_ONLY=dev,state-backend)
+
+Configuration is validated before anything is written; output is synthesized into a temporary
+folder beside `cdktf.out` and moved into place only on success, so a bad env file leaves the
+previous `cdktf.out` untouched. `cdktf synth` runs this file (see cdktf.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from modules.app import build_and_synthesize
+from modules.errors import ConfigError
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME",
+        help="synthesize only this stack: an environment name (dev) or state-backend",
+    )
+    parser.add_argument(
+        "--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"),
+        help="output folder (default: $CDKTF_OUTDIR or cdktf.out)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    only = args.only or [n for n in os.environ.get("PF_ONLY", "").split(",") if n.strip()]
+    try:
+        stacks = build_and_synthesize(outdir=args.outdir, only=[n.strip() for n in only])
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"synthesized {len(stacks)} stack(s) into {args.outdir}: {', '.join(stacks)}",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""An action-group Lambda: its role, its own log group, the function and Bedrock's permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdktf import AssetType, TerraformAsset
+from constructs import Construct
+
+from modules.aws import provider_module
+from modules.lambda_package import FunctionPackage
+from modules.policy import Statement, policy_document, service_trust
+from modules.suppressions import suppress
+
+
+@dataclass(frozen=True)
+class ActionFunctionProps:
+    function_name: str
+    role_name: str
+    policy_name: str
+    log_group_name: str
+    package: FunctionPackage
+    account_id: str
+    region: str
+    #: Seed 000: Python 3.11, handler.lambda_handler, 256 MB, 30 s.
+    runtime: str = "python3.11"
+    handler: str = "handler.lambda_handler"
+    memory_mb: int = 256
+    timeout_seconds: int = 30
+    reserved_concurrency: int = 10
+    log_retention_days: int = 365
+    #: Encrypts environment variables and the log group; None uses AWS-owned keys.
+    kms_key_arn: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    extra_statements: tuple[Statement, ...] = ()
+
+
+class ActionFunction(Construct):
+    """Exposes `function_name`, `function_arn`, `role_arn` and `allow_bedrock_agent(...)`."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: ActionFunctionProps) -> None:
+        super().__init__(scope, construct_id)
+        self._props = props
+        log_group = provider_module("cloudwatch_log_group").CloudwatchLogGroup(
+            self, "log_group", name=props.log_group_name,
+            retention_in_days=props.log_retention_days, kms_key_id=props.kms_key_arn,
+        )
+        # Lambda does not put the function ARN into aws:SourceArn when it assumes an execution
+        # role, so only aws:SourceAccount can pin the trust to this account.
+        trust = policy_document(self, "trust", [service_trust(
+            "lambda.amazonaws.com", account_id=props.account_id,
+        )])
+        role = provider_module("iam_role").IamRole(
+            self, "role", name=props.role_name, assume_role_policy=trust.json,
+            description=f"Execution role of {props.function_name}",
+        )
+        statements = [
+            # Terraform creates the log group, so the function only writes streams into its own.
+            Statement(sid="WriteOwnLogs", actions=("logs:CreateLogStream", "logs:PutLogEvents"),
+                      resources=(f"{log_group.arn}:*",)),
+            # X-Ray segment APIs have no resource-level permissions.
+            Statement(sid="WriteTraces",
+                      actions=("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
+                      resources=("*",)),
+            *props.extra_statements,
+        ]
+        if props.kms_key_arn:
+            statements.append(Statement(
+                sid="DecryptEnvironment", actions=("kms:Decrypt",), resources=(props.kms_key_arn,),
+                conditions=(("StringEquals", "kms:ViaService",
+                             (f"lambda.{props.region}.amazonaws.com",)),),
+            ))
+        policy = policy_document(self, "policy_document", statements)
+        provider_module("iam_role_policy").IamRolePolicy(
+            self, "policy", name=props.policy_name, role=role.id, policy=policy.json,
+        )
+        asset = TerraformAsset(self, "package", path=str(props.package.zip_path), type=AssetType.FILE)
+        function = provider_module("lambda_function").LambdaFunction(
+            self, "function",
+            function_name=props.function_name,
+            description=props.description,
+            role=role.arn,
+            runtime=props.runtime,
+            handler=props.handler,
+            architectures=["x86_64"],
+            memory_size=props.memory_mb,
+            timeout=props.timeout_seconds,
+            filename=asset.path,
+            # The zip is deterministic: a code change, and only a code change, redeploys.
+            source_code_hash=props.package.sha256_b64,
+            reserved_concurrent_executions=props.reserved_concurrency,
+            kms_key_arn=props.kms_key_arn,
+            environment={"variables": dict(sorted(props.environment.items()))}
+            if props.environment else None,
+            tracing_config={"mode": "Active"},
+            logging_config={"log_format": "JSON", "log_group": log_group.name},
+            depends_on=[log_group],
+        )
+        suppress(function, "CKV_AWS_116",
+                 "Bedrock invokes action groups synchronously and gets the error back; a DLQ only "
+                 "receives failed asynchronous invocations, which never happen here.")
+        suppress(function, "CKV_AWS_117",
+                 "The function reaches no private network resource (mock data, or the public PF360 "
+                 "API over HTTPS); a VPC would add NAT cost and cold-start latency only.")
+        suppress(function, "CKV_AWS_272",
+                 "Packages are built reproducibly from this repository with a source hash pinned in "
+                 "the plan; AWS Signer is not available to the offline pipeline.")
+        self.function_name: str = function.function_name
+        self.function_arn: str = function.arn
+        self.role_arn: str = role.arn
+        self.log_group_name: str = log_group.name
+        self._function = function
+
+    def allow_bedrock_agent(self, construct_id: str, agent_arn: str):
+        """Let exactly one agent of this account invoke the function (confused-deputy safe)."""
+        return provider_module("lambda_permission").LambdaPermission(
+            self, construct_id,
+            statement_id="AllowBedrockAgentInvoke",
+            action="lambda:InvokeFunction",
+            function_name=self._function.function_name,
+            principal="bedrock.amazonaws.com",
+            source_arn=agent_arn,
+            source_account=self._props.account_id,
+        )

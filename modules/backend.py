@@ -1,0 +1,114 @@
+"""The team state backend: `backend.tf.json` read into a typed model and applied to stacks.
+
+`backend.tf.json` is a real Terraform JSON file (usable as-is with plain Terraform), plus a
+`//` comment object holding what Terraform has no field for: the state key prefix, the
+account that owns the backend and whether the bootstrap stack's own state was migrated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from cdktf import LocalBackend, S3Backend, TerraformStack
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modules.aws_rules import DYNAMODB_TABLE, KNOWN_REGIONS, S3_BUCKET
+from modules.config import REPO_ROOT, _describe, _field_path
+from modules.errors import ConfigError
+
+BACKEND_FILE = REPO_ROOT / "backend.tf.json"
+BOOTSTRAP_STACK = "state-backend"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class S3BackendBlock(_Strict):
+    bucket: Annotated[str, Field(min_length=3, max_length=63)]
+    region: Literal[KNOWN_REGIONS]  # type: ignore[valid-type]
+    dynamodb_table: Annotated[str, Field(min_length=3, max_length=255)]
+    #: State objects are always written with server-side encryption.
+    encrypt: Literal[True]
+    #: Terraform >= 1.10 native S3 locking, emitted beside DynamoDB locking during migration.
+    use_lockfile: Literal[True]
+
+
+class BackendNotes(_Strict):
+    about: str = ""
+    key_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+    account_id: Annotated[str, Field(pattern=r"^\d{12}$")]
+    #: "local" until the bootstrap's own state is migrated into the bucket, then "s3".
+    bootstrap_state: Literal["local", "s3"] = "local"
+
+
+class _BackendFile(_Strict):
+    notes: BackendNotes = Field(alias="//")
+    terraform: dict[Literal["backend"], dict[Literal["s3"], S3BackendBlock]]
+
+
+class BackendSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    bucket: str
+    region: str
+    dynamodb_table: str
+    key_prefix: str
+    account_id: str
+    bootstrap_state: Literal["local", "s3"]
+
+    def state_key(self, stack: str) -> str:
+        return f"{self.key_prefix}/{stack}/terraform.tfstate"
+
+
+def load_backend_settings(path: Path = BACKEND_FILE) -> BackendSettings:
+    shown = path.name if path.parent == REPO_ROOT else str(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(shown, "(file)", "does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(shown, "(syntax)", f"not valid JSON: {exc}") from None
+    try:
+        parsed = _BackendFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(shown, _field_path(first["loc"]), _describe(first)) from None
+    s3 = parsed.terraform["backend"]["s3"]
+    for rule, name, field in (
+        (S3_BUCKET, s3.bucket, "terraform.backend.s3.bucket"),
+        (DYNAMODB_TABLE, s3.dynamodb_table, "terraform.backend.s3.dynamodb_table"),
+    ):
+        problem = rule.violation(name)
+        if problem:
+            raise ConfigError(shown, field, f"{name!r} {problem}")
+    return BackendSettings(
+        bucket=s3.bucket,
+        region=s3.region,
+        dynamodb_table=s3.dynamodb_table,
+        key_prefix=parsed.notes.key_prefix,
+        account_id=parsed.notes.account_id,
+        bootstrap_state=parsed.notes.bootstrap_state,
+    )
+
+
+def use_team_backend(stack: TerraformStack, settings: BackendSettings, stack_name: str) -> None:
+    """Give `stack` the S3 backend, keyed `<prefix>/<stack>/terraform.tfstate`.
+
+    cdktf 0.21's typed S3Backend has no `use_lockfile`, hence the override.
+    """
+    S3Backend(
+        stack,
+        bucket=settings.bucket,
+        key=settings.state_key(stack_name),
+        region=settings.region,
+        encrypt=True,
+        dynamodb_table=settings.dynamodb_table,
+    )
+    stack.add_override("terraform.backend.s3.use_lockfile", True)
+
+
+def use_local_backend(stack: TerraformStack) -> None:
+    LocalBackend(stack, path="terraform.tfstate")

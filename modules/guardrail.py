@@ -1,0 +1,64 @@
+"""A Bedrock guardrail (content and prompt-attack filters) and a published version of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from modules.aws import provider_module
+
+CONTENT_CATEGORIES = ("HATE", "INSULTS", "MISCONDUCT", "SEXUAL", "VIOLENCE")
+
+
+@dataclass(frozen=True)
+class GuardrailProps:
+    name: str
+    kms_key_arn: str | None
+    #: NONE, LOW, MEDIUM or HIGH for every content category, input and output.
+    filter_strength: str = "HIGH"
+    #: Strength of the prompt-attack (jailbreak / injection) filter on input.
+    prompt_attack_strength: str = "HIGH"
+    blocked_input_message: str = (
+        "Sorry, I can't help with that. I can help you schedule, check or change appointments."
+    )
+    blocked_output_message: str = (
+        "Sorry, I can't share that. I can help you schedule, check or change appointments."
+    )
+
+
+class Guardrail(Construct):
+    """Exposes `guardrail_id`, `guardrail_arn` and `version` (the published version number)."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: GuardrailProps) -> None:
+        super().__init__(scope, construct_id)
+        module = provider_module("bedrock_guardrail")
+        strengths = [(category, props.filter_strength, props.filter_strength)
+                     for category in CONTENT_CATEGORIES]
+        # Prompt attacks only exist in input; Bedrock requires output strength NONE for them.
+        strengths.append(("PROMPT_ATTACK", props.prompt_attack_strength, "NONE"))
+        filters = [module.BedrockGuardrailContentPolicyConfigFiltersConfig(
+            type=kind, input_strength=inp, output_strength=out) for kind, inp, out in strengths]
+        guardrail = module.BedrockGuardrail(
+            self, "guardrail",
+            name=props.name,
+            description="Content and prompt-attack filters for every agent of the system",
+            blocked_input_messaging=props.blocked_input_message,
+            blocked_outputs_messaging=props.blocked_output_message,
+            content_policy_config=[module.BedrockGuardrailContentPolicyConfig(filters_config=filters)],
+            kms_key_arn=props.kms_key_arn,
+        )
+        # The description carries a digest of the configuration, so a changed filter publishes
+        # a new version (the version resource is replaced) and agents move to it.
+        digest = hashlib.sha256(json.dumps(
+            [strengths, props.blocked_input_message, props.blocked_output_message], sort_keys=True,
+        ).encode()).hexdigest()[:16]
+        version = provider_module("bedrock_guardrail_version").BedrockGuardrailVersion(
+            self, "version", guardrail_arn=guardrail.guardrail_arn,
+            description=f"configuration {digest}",
+        )
+        self.guardrail_id: str = guardrail.guardrail_id
+        self.guardrail_arn: str = guardrail.guardrail_arn
+        self.version: str = version.version

@@ -1,0 +1,1 @@
+"""The offline validation pipeline: synth -> terraform validate -> offline plan -> checkov gate."""

@@ -1,0 +1,63 @@
+"""What `backend.tf.json` names: the state bucket and the lock table, both undeletable by Terraform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from constructs import Construct
+
+from modules.aws import provider_module
+from modules.backend import BackendSettings
+from modules.kms import EncryptionKey, EncryptionKeyProps
+from modules.secure_bucket import SecureBucket, SecureBucketProps
+from modules.suppressions import suppress
+
+
+@dataclass(frozen=True)
+class StateBackendProps:
+    settings: BackendSettings
+    #: Days old state versions are kept; they are the undo history of every environment.
+    noncurrent_version_expiration_days: int = 365
+
+
+class StateBackend(Construct):
+    def __init__(self, scope: Construct, construct_id: str, props: StateBackendProps) -> None:
+        super().__init__(scope, construct_id)
+        settings = props.settings
+        key = EncryptionKey(self, "key", EncryptionKeyProps(
+            alias=f"alias/{settings.key_prefix}-terraform-state",
+            description="Encrypts the Terraform state bucket and lock table",
+            account_id=settings.account_id,
+            region=settings.region,
+            prevent_destroy=True,
+        ))
+        bucket = SecureBucket(self, "state", SecureBucketProps(
+            bucket_name=settings.bucket,
+            kms_key_arn=key.key_arn,
+            noncurrent_version_expiration_days=props.noncurrent_version_expiration_days,
+            prevent_destroy=True,
+        ))
+        suppress(bucket.bucket, "CKV_AWS_18",
+                 "Reads and writes of state are audited by the account's CloudTrail; an access-log "
+                 "bucket would itself need a log target and adds no signal.")
+        suppress(bucket.bucket, "CKV_AWS_144",
+                 "Every state version is kept by versioning in the team's home region; cross-region "
+                 "replication is a disaster-recovery choice left to the account owner.")
+        suppress(bucket.bucket, "CKV2_AWS_62",
+                 "No consumer exists for state object events; Terraform is the only writer.")
+        dynamodb = provider_module("dynamodb_table")
+        table = dynamodb.DynamodbTable(
+            self, "lock_table",
+            name=settings.dynamodb_table,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="LockID",
+            attribute=[dynamodb.DynamodbTableAttribute(name="LockID", type="S")],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True, "kms_key_arn": key.key_arn},
+            deletion_protection_enabled=True,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+        )
+        self.bucket_name: str = bucket.bucket_name
+        self.table_name: str = table.name
+        self.key_arn: str = key.key_arn

@@ -1,0 +1,50 @@
+"""Per-resource checkov suppressions, declared next to the construct that needs them.
+
+checkov drops every `//` field of CDKTF JSON, so its inline skips cannot work here. Instead a
+construct calls `suppress(resource, "CKV_AWS_117", "why ...")`; main.py writes the stack's list
+to `suppressions.json` beside `cdk.tf.json`, and the checkov gate filters its findings with it,
+reports each suppression applied, and fails on one that matched nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from cdktf import TerraformDataSource, TerraformResource, TerraformStack
+
+CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
+MIN_REASON = 10
+_REGISTRY: dict[int, list[tuple[TerraformResource | TerraformDataSource, str, str]]] = {}
+
+
+@dataclass(frozen=True)
+class Suppression:
+    check_id: str
+    #: `<type>.<logical id>` for resources, `data.<type>.<logical id>` for data sources.
+    address: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def suppress(
+    element: TerraformResource | TerraformDataSource, check_id: str, reason: str
+) -> None:
+    """Excuse one checkov finding on one resource. The reason must say why, not just what."""
+    if not CHECK_ID.match(check_id):
+        raise ValueError(f"suppression check id {check_id!r} is not a checkov AWS check id")
+    if len(reason.strip()) < MIN_REASON:
+        raise ValueError(f"suppression of {check_id} needs a reason of at least {MIN_REASON} characters")
+    stack = TerraformStack.of(element)
+    _REGISTRY.setdefault(id(stack), []).append((element, check_id, reason.strip()))
+
+
+def suppressions_of(stack: TerraformStack) -> list[Suppression]:
+    result = []
+    for element, check_id, reason in _REGISTRY.get(id(stack), []):
+        prefix = "data." if isinstance(element, TerraformDataSource) else ""
+        address = f"{prefix}{element.terraform_resource_type}.{element.friendly_unique_id}"
+        result.append(Suppression(check_id, address, reason))
+    return sorted(result, key=lambda s: (s.address, s.check_id))
