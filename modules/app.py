@@ -9,18 +9,19 @@ import tempfile
 from pathlib import Path
 
 from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
-from modules.config import ENVS_DIR, EnvironmentConfig, environment_files, load_environment
+from modules.config import EnvironmentConfig, envs_dir, environment_files, load_environment
 from modules.errors import ConfigError
 
 
-def load_configuration(envs_dir: Path = ENVS_DIR) -> tuple[BackendSettings, list[EnvironmentConfig]]:
+def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, list[EnvironmentConfig]]:
     """Every env file and backend.tf.json, validated together (including cross-file clashes)."""
     from modules.scheduling.catalog import validate_environment_names
 
     backend = load_backend_settings()
-    files = environment_files(envs_dir)
+    folder = folder or envs_dir()
+    files = environment_files(folder)
     if not files:
-        raise ConfigError(str(envs_dir), "(folder)", "holds no <environment>.toml file")
+        raise ConfigError(str(folder), "(folder)", "holds no <environment>.toml file")
     configs = []
     seen: dict[tuple[str, str, str], str] = {}
     for path in files:

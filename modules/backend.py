@@ -8,6 +8,7 @@ account that owns the backend and whether the bootstrap stack's own state was mi
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -63,7 +64,9 @@ class BackendSettings(BaseModel):
         return f"{self.key_prefix}/{stack}/terraform.tfstate"
 
 
-def load_backend_settings(path: Path = BACKEND_FILE) -> BackendSettings:
+def load_backend_settings(path: Path | None = None) -> BackendSettings:
+    # `PF_BACKEND_FILE` points at another backend file (tests, a second team backend).
+    path = path or Path(os.environ.get("PF_BACKEND_FILE") or BACKEND_FILE)
     shown = path.name if path.parent == REPO_ROOT else str(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ Every field has a documented default; unknown keys are errors, never ignored.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,6 +19,11 @@ from modules.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENVS_DIR = REPO_ROOT / "envs"
+
+
+def envs_dir() -> Path:
+    """`PF_ENVS_DIR` points at another folder of env files (tests, a fork of the config)."""
+    return Path(os.environ.get("PF_ENVS_DIR") or ENVS_DIR)
 
 Region = Literal[KNOWN_REGIONS]  # type: ignore[valid-type]
 TagKey = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
@@ -104,7 +110,9 @@ class EnvironmentConfig(StrictModel):
     """One deployment environment (`envs/<environment>.toml`)."""
 
     #: Prefix of every resource name (seed 000: `pf`).
-    prefix: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=20)]
+    #: Lowercase letters, digits and single hyphens; its length is bounded by the AWS name
+    #: rules of every name it produces (checked with the names, see modules/naming.py).
+    prefix: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
     environment: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,15}$")]
     account_id: Annotated[str, Field(pattern=r"^\d{12}$")]
     region: Region
@@ -186,5 +194,5 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def environment_files(envs_dir: Path = ENVS_DIR) -> list[Path]:
-    return sorted(envs_dir.glob("*.toml"))
+def environment_files(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or envs_dir()).glob("*.toml"))

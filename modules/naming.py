@@ -51,7 +51,7 @@ class Naming:
         return f"{self.prefix}-{agent}-agent-policy"
 
     def guardrail(self) -> str:
-        return self._env(f"{self.prefix}-agents-guardrail")
+        return self._env(f"{self.prefix}-guardrail")
 
     def kms_alias(self) -> str:
         return f"alias/{self._env(self.prefix + '-agents')}"

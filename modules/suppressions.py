@@ -15,7 +15,8 @@ from cdktf import TerraformDataSource, TerraformResource, TerraformStack
 
 CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
 MIN_REASON = 10
-_REGISTRY: dict[int, list[tuple[TerraformResource | TerraformDataSource, str, str]]] = {}
+# Keyed by id(stack); the stack itself is kept in the value so its id is never reused.
+_REGISTRY: dict[int, tuple[TerraformStack, list[tuple[object, str, str]]]] = {}
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,12 @@ def suppress(
     if len(reason.strip()) < MIN_REASON:
         raise ValueError(f"suppression of {check_id} needs a reason of at least {MIN_REASON} characters")
     stack = TerraformStack.of(element)
-    _REGISTRY.setdefault(id(stack), []).append((element, check_id, reason.strip()))
+    _REGISTRY.setdefault(id(stack), (stack, []))[1].append((element, check_id, reason.strip()))
 
 
 def suppressions_of(stack: TerraformStack) -> list[Suppression]:
     result = []
-    for element, check_id, reason in _REGISTRY.get(id(stack), []):
+    for element, check_id, reason in _REGISTRY.get(id(stack), (stack, []))[1]:
         prefix = "data." if isinstance(element, TerraformDataSource) else ""
         address = f"{prefix}{element.terraform_resource_type}.{element.friendly_unique_id}"
         result.append(Suppression(check_id, address, reason))

@@ -1,0 +1,157 @@
+"""Bad configuration: one clear message naming file, field and what is allowed; no output."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import main
+from modules.config import REPO_ROOT, load_environment
+
+DEV = (REPO_ROOT / "envs" / "dev.toml").read_text()
+
+
+def replace(old: str, new: str):
+    def mutate(text: str) -> str:
+        assert re.search(old, text, flags=re.M), f"fixture text lacks {old!r}"
+        return re.sub(old, new, text, count=1, flags=re.M)
+    return mutate
+
+
+def append(extra: str):
+    return lambda text: text + "\n" + extra + "\n"
+
+
+# (case id, mutation of envs/dev.toml, field the message must name, words it must contain)
+MALFORMED_ENV = [
+    ("unknown-top-level-key", lambda text: 'colour = "blue"\n' + text, "colour", "unknown key"),
+    ("unknown-key-in-table", append('colour = "blue"'), "naming.colour", "unknown key"),
+    ("unknown-nested-key", replace(r"^memory_mb = 256", "memroy_mb = 256"), "functions.memroy_mb", "unknown key"),
+    ("memory-as-string", replace(r"^memory_mb = 256", 'memory_mb = "256"'), "functions.memory_mb", "integer"),
+    ("memory-too-small", replace(r"^memory_mb = 256", "memory_mb = 64"), "functions.memory_mb", "128"),
+    ("timeout-too-long", replace(r"^timeout_seconds = 30", "timeout_seconds = 901"), "functions.timeout_seconds", "900"),
+    ("concurrency-zero", replace(r"^reserved_concurrency = 10", "reserved_concurrency = 0"), "functions.reserved_concurrency", "1"),
+    ("retention-not-allowed", replace(r"^log_retention_days = 365", "log_retention_days = 31"), "functions.log_retention_days", "one of"),
+    ("log-level-unknown", replace(r'^log_level = "DEBUG"', 'log_level = "TRACE"'), "functions.log_level", "DEBUG"),
+    ("account-11-digits", replace(r'^account_id = "618048437522"', 'account_id = "61804843752"'), "account_id", r"\d{12}"),
+    ("account-letters", replace(r'^account_id = "618048437522"', 'account_id = "61804843752x"'), "account_id", r"\d{12}"),
+    ("account-as-number", replace(r'^account_id = "618048437522"', "account_id = 618048437522"), "account_id", "string"),
+    ("unknown-region", replace(r'^region = "us-east-1"', 'region = "us-east-9"'), "region", "us-east-1"),
+    ("unknown-inference-region", replace(r'^inference_regions = .*', 'inference_regions = ["us-east-1", "mars-1"]'), "agents.inference_regions.1", "us-west-2"),
+    ("prefix-uppercase", replace(r'^prefix = "pf"', 'prefix = "PF"'), "prefix", "pattern"),
+    ("prefix-underscore", replace(r'^prefix = "pf"', 'prefix = "p_f"'), "prefix", "pattern"),
+    ("prefix-makes-long-guardrail", replace(r'^prefix = "pf"', 'prefix = "' + "platform-foundation-scheduling-agents" + '"'), "prefix/environment", "Bedrock guardrail name .* 1-50"),
+    ("prefix-makes-long-s3-bucket", replace(r'^prefix = "pf"', 'prefix = "' + "a" * 44 + '"'), "prefix/environment", "S3 bucket"),
+    ("environment-uppercase", replace(r'^environment = "dev"', 'environment = "Dev"'), "environment", "pattern"),
+    ("environment-not-file-name", replace(r'^environment = "dev"', 'environment = "qa"'), "environment", "dev.toml"),
+    ("reserved-tag-prefix", replace(r'^Owner = "platform-team"', '"aws:owner" = "x"'), "tags", "aws:"),
+    ("tag-value-too-long", replace(r'^Owner = "platform-team"', 'Owner = "' + "x" * 300 + '"'), "tags.Owner", "256"),
+    ("phase1-off", replace(r"^phase1_5 = false", "phase1 = false\nphase1_5 = false"), "phases.phase1", "True"),
+    ("phase15-with-mock", replace(r"^phase1_5 = false", "phase1_5 = true"), "(top level)", "use_mock_api"),
+    ("idle-ttl-too-short", replace(r"^idle_session_ttl_seconds = 600", "idle_session_ttl_seconds = 10"), "agents.idle_session_ttl_seconds", "60"),
+    ("model-with-space", replace(r'^foundation_model = .*', 'foundation_model = "claude sonnet"'), "agents.foundation_model", "pattern"),
+    ("guardrail-as-string", replace(r"^guardrail_enabled = true", 'guardrail_enabled = "yes"'), "agents.guardrail_enabled", "boolean"),
+    ("pf360-plain-http", append('[pf360]\napi_base_url = "http://api.pf360.com"'), "pf360.api_base_url", "https"),
+    ("toml-syntax", append("[functions"), "(syntax)", "TOML"),
+]
+
+
+@pytest.fixture
+def config_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    for name in ("dev", "staging", "prod"):
+        shutil.copy(REPO_ROOT / "envs" / f"{name}.toml", envs / f"{name}.toml")
+    backend = tmp_path / "backend.tf.json"
+    shutil.copy(REPO_ROOT / "backend.tf.json", backend)
+    outdir = tmp_path / "cdktf.out"
+    (outdir / "stacks" / "dev").mkdir(parents=True)
+    (outdir / "stacks" / "dev" / "cdk.tf.json").write_text('{"previous": "synth"}')
+    monkeypatch.setenv("PF_ENVS_DIR", str(envs))
+    monkeypatch.setenv("PF_BACKEND_FILE", str(backend))
+    return {"envs": envs, "backend": backend, "outdir": outdir}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_rejected(capsys, outdir: Path, file_name: str, field: str, words: str) -> str:
+    before = snapshot(outdir)
+    code = main.main(["--outdir", str(outdir)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.startswith("error: "), err
+    assert len(err.splitlines()) == 1, f"expected one message, got:\n{err}"
+    assert file_name in err and f": {field}: " in err, err
+    assert re.search(words, err, flags=re.I) or words in err, err
+    assert snapshot(outdir) == before, "cdktf.out changed"
+    assert not list(outdir.parent.glob(".cdktf.out.tmp-*")), "a temporary synth folder was left"
+    return err
+
+
+@pytest.mark.parametrize("case,mutate,field,words", MALFORMED_ENV, ids=[c[0] for c in MALFORMED_ENV])
+def test_malformed_env_file_is_rejected_without_output(case, mutate, field, words, config_dirs, capsys):
+    path = config_dirs["envs"] / "dev.toml"
+    path.write_text(mutate(DEV))
+    assert_rejected(capsys, config_dirs["outdir"], "dev.toml", field, words)
+
+
+MALFORMED_BACKEND = [
+    ("encrypt-false", ("terraform", "backend", "s3", "encrypt"), False, "terraform.backend.s3.encrypt"),
+    ("lockfile-missing", ("terraform", "backend", "s3", "use_lockfile"), None, "terraform.backend.s3.use_lockfile"),
+    ("bucket-uppercase", ("terraform", "backend", "s3", "bucket"), "PF_State", "terraform.backend.s3.bucket"),
+    ("unknown-backend-key", ("terraform", "backend", "s3", "endpoint"), "http://x", "terraform.backend.s3.endpoint"),
+    ("account-short", ("//", "account_id"), "123", "//.account_id"),
+]
+
+
+@pytest.mark.parametrize("case,path,value,field", MALFORMED_BACKEND, ids=[c[0] for c in MALFORMED_BACKEND])
+def test_malformed_backend_file_is_rejected(case, path, value, field, config_dirs, capsys):
+    data = json.loads(config_dirs["backend"].read_text())
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if value is None:
+        node.pop(path[-1])
+    else:
+        node[path[-1]] = value
+    config_dirs["backend"].write_text(json.dumps(data))
+    assert_rejected(capsys, config_dirs["outdir"], "backend.tf.json", field, "")
+
+
+def test_two_unsuffixed_environments_in_one_account_collide(config_dirs, capsys):
+    staging = config_dirs["envs"] / "staging.toml"
+    staging.write_text(staging.read_text().replace("function_env_suffix = true", "function_env_suffix = false"))
+    assert_rejected(capsys, config_dirs["outdir"], "staging.toml", "naming.function_env_suffix", "collide")
+
+
+def test_unknown_stack_selection_is_rejected(config_dirs, capsys):
+    before = snapshot(config_dirs["outdir"])
+    assert main.main(["--outdir", str(config_dirs["outdir"]), "--only", "qa"]) == 2
+    err = capsys.readouterr().err
+    assert "qa" in err and "state-backend" in err and "dev" in err
+    assert snapshot(config_dirs["outdir"]) == before
+
+
+def test_command_line_exit_code_and_message(config_dirs, tmp_path):
+    (config_dirs["envs"] / "dev.toml").write_text(DEV.replace('region = "us-east-1"', 'region = "moon-1"', 1))
+    result = subprocess.run([sys.executable, "main.py", "--outdir", str(config_dirs["outdir"])],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "dev.toml: region: got 'moon-1'" in result.stderr
+    assert (config_dirs["outdir"] / "stacks" / "dev" / "cdk.tf.json").read_text() == '{"previous": "synth"}'
+
+
+def test_shipped_environments_load():
+    for name in ("dev", "staging", "prod"):
+        config = load_environment(REPO_ROOT / "envs" / f"{name}.toml")
+        assert config.environment == name
+        assert config.account_id == "618048437522"
+        assert config.region == "us-east-1"
