@@ -55,7 +55,10 @@ class AgentCollaboration(Construct):
                 relay_conversation_history=props.relay_conversation_history,
                 prepare_agent=is_last,
                 depends_on=[d for d in (previous, link.ready) if d is not None],
-                lifecycle=TerraformResourceLifecycle(replace_triggered_by=[supervisor])
+                # A plain address: cdktf renders resource objects as "${...}", which
+                # replace_triggered_by rejects.
+                lifecycle=TerraformResourceLifecycle(replace_triggered_by=[
+                    f"{supervisor.terraform_resource_type}.{supervisor.friendly_unique_id}"])
                 if is_last else None,
             )
             self.links.append(resource)

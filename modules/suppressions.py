@@ -16,7 +16,7 @@ from cdktf import TerraformDataSource, TerraformResource, TerraformStack
 CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
 MIN_REASON = 10
 # Keyed by id(stack); the stack itself is kept in the value so its id is never reused.
-_REGISTRY: dict[int, tuple[TerraformStack, list[tuple[object, str, str]]]] = {}
+_REGISTRY: dict[int, tuple[TerraformStack, list[tuple[object, str, str, str | None]]]] = {}
 
 
 @dataclass(frozen=True)
@@ -25,27 +25,38 @@ class Suppression:
     #: `<type>.<logical id>` for resources, `data.<type>.<logical id>` for data sources.
     address: str
     reason: str
+    #: Limit to one scan ("terraform_json" or "terraform_plan"); None applies to both.
+    scan: str | None = None
 
     def to_json(self) -> dict[str, str]:
         return asdict(self)
 
 
+SCANS = ("terraform_json", "terraform_plan")
+
+
 def suppress(
-    element: TerraformResource | TerraformDataSource, check_id: str, reason: str
+    element: TerraformResource | TerraformDataSource, check_id: str, reason: str,
+    scan: str | None = None,
 ) -> None:
-    """Excuse one checkov finding on one resource. The reason must say why, not just what."""
+    """Excuse one checkov finding on one resource. The reason must say why, not just what.
+
+    `scan` limits the excuse to one of the two scans, e.g. a plan where a value is only
+    known after apply while the synthesized JSON still proves the setting."""
+    if scan is not None and scan not in SCANS:
+        raise ValueError(f"suppression scan {scan!r} is not one of {', '.join(SCANS)}")
     if not CHECK_ID.match(check_id):
         raise ValueError(f"suppression check id {check_id!r} is not a checkov AWS check id")
     if len(reason.strip()) < MIN_REASON:
         raise ValueError(f"suppression of {check_id} needs a reason of at least {MIN_REASON} characters")
     stack = TerraformStack.of(element)
-    _REGISTRY.setdefault(id(stack), (stack, []))[1].append((element, check_id, reason.strip()))
+    _REGISTRY.setdefault(id(stack), (stack, []))[1].append((element, check_id, reason.strip(), scan))
 
 
 def suppressions_of(stack: TerraformStack) -> list[Suppression]:
     result = []
-    for element, check_id, reason in _REGISTRY.get(id(stack), (stack, []))[1]:
+    for element, check_id, reason, scan in _REGISTRY.get(id(stack), (stack, []))[1]:
         prefix = "data." if isinstance(element, TerraformDataSource) else ""
         address = f"{prefix}{element.terraform_resource_type}.{element.friendly_unique_id}"
-        result.append(Suppression(check_id, address, reason))
+        result.append(Suppression(check_id, address, reason, scan))
     return sorted(result, key=lambda s: (s.address, s.check_id))

@@ -67,3 +67,16 @@ def test_suppression_needs_a_check_id_and_a_real_reason():
         suppress(bucket, "S3_LOGGING", "a long enough reason")
     suppress(bucket, "CKV_AWS_18", "a long enough reason")
     assert [s.address.split(".")[0] for s in suppressions_of(stack)] == ["aws_s3_bucket"]
+
+
+def test_scan_scoped_suppression_applies_to_that_scan_only(tmp_path):
+    json_file, plan_file = tmp_path / "cdk.tf.json", tmp_path / "plan.json"
+    reports = [
+        report("terraform_json", json_file, [("CKV_AWS_383", "resource.agent_1")]),
+        report("terraform_plan", plan_file, [("CKV_AWS_383", "aws_bedrockagent_agent.agent_1")]),
+    ]
+    plan_only = Suppression("CKV_AWS_383", "aws_bedrockagent_agent.agent_1",
+                            "identifier known after apply", scan="terraform_plan")
+    result = evaluate("dev", {json_file, plan_file}, reports, [plan_only])
+    assert [(f.check_id, f.scan) for f in result.failed] == [("CKV_AWS_383", "terraform_json")]
+    assert len(result.suppressed) == 1 and not result.unused

@@ -87,7 +87,7 @@ def evaluate(stack: str, stack_files: set[Path], reports: list[dict],
     wanted = {str(p.resolve()) for p in stack_files}
     result = GateResult(stack=stack)
     used: set[Suppression] = set()
-    by_key = {(s.check_id, *resource_target(s.address)): s for s in suppressions}
+    by_key = {(s.scan, s.check_id, *resource_target(s.address)): s for s in suppressions}
     for report in reports:
         scan = report.get("check_type", "?")
         results = report.get("results", {})
@@ -99,7 +99,8 @@ def evaluate(stack: str, stack_files: set[Path], reports: list[dict],
                 continue
             finding = Finding(failed["check_id"], failed.get("check_name", ""),
                               failed["resource"], scan)
-            suppression = by_key.get((finding.check_id, *finding.target))
+            suppression = (by_key.get((scan, finding.check_id, *finding.target))
+                           or by_key.get((None, finding.check_id, *finding.target)))
             if suppression:
                 used.add(suppression)
                 result.suppressed.append((finding, suppression))

@@ -166,10 +166,12 @@ def format_report(runs: list[StackRun]) -> str:
         for suppression in run.gate.unused:
             lines.append(f"[{run.name}] UNUSED SUPPRESSION {suppression.check_id} on "
                          f"{suppression.address}: it matched no finding; remove it")
-        applied = sorted({(s.check_id, s.address, s.reason) for _, s in run.gate.suppressed})
+        applied = sorted({(s.check_id, s.address, s.scan or "both scans", s.reason)
+                          for _, s in run.gate.suppressed})
         if applied:
             lines.append(f"\n[{run.name}] suppressions applied:")
-            lines += [f"  {check} {address}: {reason}" for check, address, reason in applied]
+            lines += [f"  {check} {address} ({scan}): {reason}"
+                      for check, address, scan, reason in applied]
     return "\n".join(lines)
 
 
