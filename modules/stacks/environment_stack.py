@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
@@ -17,7 +18,14 @@ from modules.guardrail import Guardrail, GuardrailProps
 from modules.kms import EncryptionKey, EncryptionKeyProps
 from modules.lambda_package import FunctionPackage, build_function_package
 from modules.provider import aws_provider
-from modules.scheduling.catalog import AgentTable, RenderedAgent, load_agent_table, naming_for, render_agents
+from modules.scheduling.catalog import (
+    DEFAULT_TEMPLATES,
+    AgentTable,
+    RenderedAgent,
+    load_agent_table,
+    naming_for,
+    render_agents,
+)
 from modules.schema_bucket import SchemaBucket, SchemaBucketProps
 
 
@@ -32,11 +40,14 @@ def schema_key(action_group: str) -> str:
 class EnvironmentStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig, backend: BackendSettings,
                  table: AgentTable | None = None,
-                 packages: dict[str, FunctionPackage] | None = None) -> None:
+                 packages: dict[str, FunctionPackage] | None = None,
+                 templates: Path = DEFAULT_TEMPLATES) -> None:
+        """`table` defaults to modules/scheduling/agents.toml, `templates` to its
+        instructions/ folder, `packages` to the packages built from lambda/."""
         super().__init__(scope, config.environment)
         table = table or load_agent_table()
         naming = naming_for(config)
-        agents = render_agents(config, table)
+        agents = render_agents(config, table, templates)
         packages = packages or {g: build_function_package(g) for g in table.action_groups}
         tags = {"Project": "scheduling-agents", "Environment": config.environment,
                 "ManagedBy": "terraform", **config.tags}

@@ -1,0 +1,62 @@
+"""modules/state_backend.py + modules/backend.py: the bootstrap creates what backend.tf.json names."""
+
+from __future__ import annotations
+
+import json
+
+from modules.backend import load_backend_settings
+from modules.config import REPO_ROOT
+from tests.conftest import one, policy_statements, ref_id, resources
+
+
+def test_bootstrap_creates_the_named_bucket_and_table_undeletable(stacks):
+    settings = load_backend_settings()
+    bootstrap = stacks["state-backend"]
+    bucket = one(bootstrap, "aws_s3_bucket")
+    table = one(bootstrap, "aws_dynamodb_table")
+    assert bucket["bucket"] == settings.bucket
+    assert table["name"] == settings.dynamodb_table
+    assert bucket["lifecycle"]["prevent_destroy"] is True
+    assert table["lifecycle"]["prevent_destroy"] is True
+    assert one(bootstrap, "aws_kms_key")["lifecycle"]["prevent_destroy"] is True
+
+
+def test_lock_table_shape(stacks):
+    table = one(stacks["state-backend"], "aws_dynamodb_table")
+    assert table["hash_key"] == "LockID"
+    assert table["attribute"] == [{"name": "LockID", "type": "S"}]
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert table["point_in_time_recovery"] == {"enabled": True}
+    assert table["server_side_encryption"]["enabled"] is True
+    assert table["server_side_encryption"]["kms_key_arn"].startswith("${aws_kms_key.")
+
+
+def test_bootstrap_keeps_local_state_until_migrated(stacks):
+    assert stacks["state-backend"]["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
+
+
+def test_bucket_protections(stacks):
+    bootstrap = stacks["state-backend"]
+    bucket_id = ref_id("${aws_s3_bucket." + next(iter(resources(bootstrap, "aws_s3_bucket"))) + ".id}")
+    assert one(bootstrap, "aws_s3_bucket_versioning")["versioning_configuration"] == {"status": "Enabled"}
+    block = one(bootstrap, "aws_s3_bucket_public_access_block")
+    assert all(block[k] is True for k in ("block_public_acls", "block_public_policy",
+                                          "ignore_public_acls", "restrict_public_buckets"))
+    assert one(bootstrap, "aws_s3_bucket_ownership_controls")["rule"] == {
+        "object_ownership": "BucketOwnerEnforced"}
+    sse = one(bootstrap, "aws_s3_bucket_server_side_encryption_configuration")["rule"][0]
+    assert sse["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    lifecycle = one(bootstrap, "aws_s3_bucket_lifecycle_configuration")["rule"][0]
+    assert lifecycle["noncurrent_version_expiration"][0]["noncurrent_days"] == 365
+    statements = policy_statements(bootstrap, one(bootstrap, "aws_s3_bucket_policy")["policy"])
+    deny = [s for s in statements if s["effect"] == "Deny"]
+    assert deny and deny[0]["condition"] == [
+        {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
+    assert bucket_id in deny[0]["resources"][0]
+
+
+def test_backend_file_is_plain_terraform_json():
+    raw = json.loads((REPO_ROOT / "backend.tf.json").read_text())
+    s3 = raw["terraform"]["backend"]["s3"]
+    assert s3["encrypt"] is True and s3["use_lockfile"] is True and s3["dynamodb_table"]
+    assert load_backend_settings().state_key("dev") == "pf/dev/terraform.tfstate"
