@@ -16,6 +16,7 @@ import sys
 
 from modules.app import build_and_synthesize
 from modules.errors import ConfigError
+from modules.lambda_package import LambdaPackageError
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except LambdaPackageError as exc:
+        print(f"error: building the Lambda packages failed: {exc}", file=sys.stderr)
+        return 1
     print(f"synthesized {len(stacks)} stack(s) into {args.outdir}: {', '.join(stacks)}",
           file=sys.stderr)
     return 0
