@@ -60,16 +60,6 @@ def test_backend_is_the_team_backend_with_both_locks(stacks):
         }
 
 
-def test_provider_is_pinned_to_the_account_and_tags_everything(dev):
-    provider = dev["provider"]["aws"][0]
-    assert provider["region"] == "us-east-1"
-    assert provider["allowed_account_ids"] == ["618048437522"]
-    tags = provider["default_tags"][0]["tags"]
-    assert tags["Environment"] == "dev" and tags["ManagedBy"] == "terraform"
-    assert "access_key" not in provider and "secret_key" not in provider
-    assert dev["terraform"]["required_providers"]["aws"]["version"] == "5.100.0"
-
-
 def test_outputs_give_what_an_operator_needs(dev):
     outputs = dev["output"]
     for key in ("supervisor", "scheduling", "information", "notes", "chitchat"):

@@ -56,17 +56,24 @@ def handlers(generator: ModuleType) -> dict[str, ModuleType]:
 def pf(handlers: dict[str, ModuleType]) -> SimpleNamespace:
     """The shared package's modules, as the handlers imported them."""
     names = (
-        "backend", "bedrock", "credentials", "errors", "log", "mock_data",
-        "models", "pf360_api", "pf360_client", "schedule_rules", "settings",
+        "backend",
+        "bedrock",
+        "credentials",
+        "errors",
+        "log",
+        "mock_data",
+        "models",
+        "pf360_api",
+        "pf360_client",
+        "schedule_rules",
+        "settings",
     )
     return SimpleNamespace(**{name: importlib.import_module(f"pf_actions.{name}") for name in names})
 
 
 @pytest.fixture(scope="session")
 def schemas(generator: ModuleType) -> dict[str, dict[str, Any]]:
-    return {
-        name: json.loads(generator.schema_path(name).read_text(encoding="utf-8")) for name in generator.FUNCTIONS
-    }
+    return {name: json.loads(generator.schema_path(name).read_text(encoding="utf-8")) for name in generator.FUNCTIONS}
 
 
 @pytest.fixture(autouse=True)
@@ -167,7 +174,7 @@ class LogCapture:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for lg, level in zip(self._loggers, self._levels):
+        for lg, level in zip(self._loggers, self._levels, strict=True):
             lg.removeHandler(self._handler)
             lg.setLevel(level)
 

@@ -49,7 +49,9 @@ class TestCustomerScope:
     )
     def test_other_customers_see_nothing(self, call: Any, session: dict[str, str]) -> None:
         assert call("information", "/projects", session=session)[:2] == (200, {"projects": []})
-        status, body, _ = call("information", "/projects/{project_id}", params={"project_id": "PRJ-1001"}, session=session)
+        status, body, _ = call(
+            "information", "/projects/{project_id}", params={"project_id": "PRJ-1001"}, session=session
+        )
         assert status == 404
         unknown = call("information", "/projects/{project_id}", params={"project_id": "PRJ-9999"})[1]
         assert body["message"] == unknown["message"].replace("PRJ-9999", "PRJ-1001")  # no existence oracle
@@ -110,7 +112,9 @@ class TestAvailability:
 class TestBooking:
     def test_confirm_show_reschedule_cancel(self, call: Any) -> None:
         day, start = free_slot(call)
-        status, booked, _ = call("scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1001"}, {"date": day, "start_time": start})
+        status, booked, _ = call(
+            "scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1001"}, {"date": day, "start_time": start}
+        )
         assert status == 200
         number = booked["appointment"]["confirmation_number"]
         assert number in booked["message"] and booked["appointment"]["status"] == "confirmed"
@@ -126,16 +130,25 @@ class TestBooking:
         _, free, _ = call("scheduling", SLOTS, params={"project_id": "PRJ-1001", "date": new_day})
         new_start = free["time_slots"][-1]["start_time"]
         status, moved, _ = call(
-            "scheduling", APPOINTMENT, "PUT", {"project_id": "PRJ-1001"},
+            "scheduling",
+            APPOINTMENT,
+            "PUT",
+            {"project_id": "PRJ-1001"},
             {"date": new_day, "start_time": new_start, "reason": "Customer at work"},
         )
         assert status == 200
         assert (moved["appointment"]["date"], moved["appointment"]["start_time"]) == (new_day, new_start)
 
-        status, cancelled, _ = call("scheduling", APPOINTMENT, "DELETE", {"project_id": "PRJ-1001", "reason": "Sold the house"})
+        status, cancelled, _ = call(
+            "scheduling", APPOINTMENT, "DELETE", {"project_id": "PRJ-1001", "reason": "Sold the house"}
+        )
         assert (status, cancelled["appointment"]["status"]) == (200, "cancelled")
         _, after, _ = call("information", APPOINTMENT, params={"project_id": "PRJ-1001"})
-        assert (after["has_appointment"], after["appointment"], after["project_status"]) == (False, None, "ready_to_schedule")
+        assert (after["has_appointment"], after["appointment"], after["project_status"]) == (
+            False,
+            None,
+            "ready_to_schedule",
+        )
 
     def test_a_taken_slot_is_a_conflict(self, call: Any) -> None:
         day, start = free_slot(call)
@@ -146,7 +159,9 @@ class TestBooking:
 
     def test_second_booking_of_a_project_is_a_conflict(self, call: Any) -> None:
         day, start = free_slot(call, "PRJ-1002")
-        status, body, _ = call("scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1002"}, {"date": day, "start_time": start})
+        status, body, _ = call(
+            "scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1002"}, {"date": day, "start_time": start}
+        )
         assert status == 409 and "reschedule" in body["message"]
 
     @pytest.mark.parametrize("method", ["PUT", "DELETE"])
@@ -157,16 +172,24 @@ class TestBooking:
 
     @pytest.mark.parametrize("start", ["17:00", "07:00", "12:30", "16:59", "noon", "25:00", "13 pm", ""])
     def test_slots_outside_business_hours_are_400(self, call: Any, start: str) -> None:
-        status, body, _ = call("scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1001"}, {"date": "2025-01-14", "start_time": start})
+        status, body, _ = call(
+            "scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1001"}, {"date": "2025-01-14", "start_time": start}
+        )
         assert status == 400
         assert "08:00" in body["message"] and "16:00" in body["message"]
 
-    @pytest.mark.parametrize(("spoken", "start"), [("9 am", "09:00"), ("2 PM", "14:00"), ("3:00 p.m.", "15:00"), ("8:00", "08:00")])
-    def test_common_time_spellings_are_understood(self, call: Any, spoken: str, start: str, pf: SimpleNamespace) -> None:
+    @pytest.mark.parametrize(
+        ("spoken", "start"), [("9 am", "09:00"), ("2 PM", "14:00"), ("3:00 p.m.", "15:00"), ("8:00", "08:00")]
+    )
+    def test_common_time_spellings_are_understood(
+        self, call: Any, spoken: str, start: str, pf: SimpleNamespace
+    ) -> None:
         assert pf.schedule_rules.parse_start_time(spoken).strftime("%H:%M") == start
 
     def test_unknown_project_is_404(self, call: Any) -> None:
-        status, body, _ = call("scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-0000"}, {"date": "2025-01-14", "start_time": "09:00"})
+        status, body, _ = call(
+            "scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-0000"}, {"date": "2025-01-14", "start_time": "09:00"}
+        )
         assert status == 404 and "listProjects" in body["message"]
 
     @pytest.mark.parametrize("project_id", ["../../etc/passwd", "PRJ 1001", "x" * 65])
@@ -211,7 +234,9 @@ class TestErrorMapping:
         assert body["message"].startswith("Invalid input") and "start_time" in body["message"]
         assert call("scheduling", APPOINTMENT, "POST", {"project_id": "PRJ-1001"})[0] == 400  # no body at all
 
-    def test_session_attributes_come_back_on_errors_too(self, handlers: dict[str, ModuleType], helpers: SimpleNamespace) -> None:
+    def test_session_attributes_come_back_on_errors_too(
+        self, handlers: dict[str, ModuleType], helpers: SimpleNamespace
+    ) -> None:
         event = helpers.event("/nowhere", session={"customer_id": "CUST001", "channel": "web"})
         event["promptSessionAttributes"] = {"today": "Monday"}
         response = handlers["information"].lambda_handler(event, None)
@@ -233,7 +258,9 @@ class TestErrorMapping:
             {"actionGroup": "a", "apiPath": "/projects", "httpMethod": "GET", "requestBody": {"content": []}},
         ],
     )
-    def test_malformed_events_are_400(self, handlers: dict[str, ModuleType], helpers: SimpleNamespace, event: Any) -> None:
+    def test_malformed_events_are_400(
+        self, handlers: dict[str, ModuleType], helpers: SimpleNamespace, event: Any
+    ) -> None:
         response = handlers["scheduling"].lambda_handler(event, None)
         helpers.assert_well_formed(response, event)
         assert helpers.status(response) == 400
@@ -255,8 +282,12 @@ class TestErrorMapping:
             ({"USE_MOCK_API": "maybe"}, "USE_MOCK_API"),
             ({"USE_MOCK_API": "false"}, "PF360_API_BASE_URL, PF360_CLIENT_ID, PF360_CREDENTIALS_SECRET_ARN"),
             (
-                {"USE_MOCK_API": "false", "PF360_API_BASE_URL": "ftp://x", "PF360_CLIENT_ID": "C",
-                 "PF360_CREDENTIALS_SECRET_ARN": "arn"},
+                {
+                    "USE_MOCK_API": "false",
+                    "PF360_API_BASE_URL": "ftp://x",
+                    "PF360_CLIENT_ID": "C",
+                    "PF360_CREDENTIALS_SECRET_ARN": "arn",
+                },
                 "http(s)",
             ),
         ],

@@ -19,15 +19,44 @@ FUNCTIONS = ("scheduling", "information", "notes")
 
 # Values an agent (or a broken client) might send: real ids and dates, near misses, junk.
 TRICKY_VALUES = [
-    "PRJ-1001", "PRJ-1002", "PRJ-1003", "PRJ-9999", "CUST001", "CUST002", "09PF05VD",
-    "2025-01-07", "2025-01-09", "2025-01-11", "2025-02-30", "2024-12-31", "2030-01-01", "01/07/2025",
-    "09:00", "9 am", "16:00", "17:00", "07:59", "24:00", "-1", "0", "",
-    " ", "null", "../../etc/passwd", "%2F..%2F", "x" * 1001, "\u0000", "\ud800", "{}", "[]",
+    "PRJ-1001",
+    "PRJ-1002",
+    "PRJ-1003",
+    "PRJ-9999",
+    "CUST001",
+    "CUST002",
+    "09PF05VD",
+    "2025-01-07",
+    "2025-01-09",
+    "2025-01-11",
+    "2025-02-30",
+    "2024-12-31",
+    "2030-01-01",
+    "01/07/2025",
+    "09:00",
+    "9 am",
+    "16:00",
+    "17:00",
+    "07:59",
+    "24:00",
+    "-1",
+    "0",
+    "",
+    " ",
+    "null",
+    "../../etc/passwd",
+    "%2F..%2F",
+    "x" * 1001,
+    "\u0000",
+    "\ud800",
+    "{}",
+    "[]",
 ]
 
 json_leaf = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
 json_value = st.recursive(
-    json_leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    json_leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
 value = st.sampled_from(TRICKY_VALUES) | st.text(max_size=40) | st.dates().map(str)
@@ -117,9 +146,14 @@ def events(name: str) -> st.SearchStrategy[Any]:
         optional={
             "parameters": st.lists(parameter, max_size=4) | json_value,
             "requestBody": st.fixed_dictionaries(
-                {"content": st.dictionaries(st.sampled_from(["application/json", "text/plain"]),
-                                            st.fixed_dictionaries({"properties": st.lists(parameter, max_size=4)}))}
-            ) | json_value,
+                {
+                    "content": st.dictionaries(
+                        st.sampled_from(["application/json", "text/plain"]),
+                        st.fixed_dictionaries({"properties": st.lists(parameter, max_size=4)}),
+                    )
+                }
+            )
+            | json_value,
             "sessionAttributes": session | json_value,
             "promptSessionAttributes": st.dictionaries(st.text(max_size=5), st.text(max_size=5)) | json_value,
             "inputText": st.text(max_size=20),

@@ -34,7 +34,9 @@ Call = Callable[[str, str, str, dict[str, str], dict[str, str] | None], Any]
 def _first_free_slot(call: Call, project_id: str) -> tuple[str, str]:
     dates = call("scheduling", "/projects/{project_id}/available-dates", "GET", {"project_id": project_id}, None)
     day = dates["available_dates"][0]
-    slots = call("scheduling", "/projects/{project_id}/time-slots", "GET", {"project_id": project_id, "date": day}, None)
+    slots = call(
+        "scheduling", "/projects/{project_id}/time-slots", "GET", {"project_id": project_id, "date": day}, None
+    )
     return day, slots["time_slots"][0]["start_time"]
 
 
@@ -81,7 +83,9 @@ def test_operation_answers_valid_input_with_its_documented_response(
     schemas: dict[str, dict[str, Any]],
     helpers: SimpleNamespace,
 ) -> None:
-    def call(function: str, api_path: str, http_method: str, params: dict[str, str], body: dict[str, str] | None) -> Any:
+    def call(
+        function: str, api_path: str, http_method: str, params: dict[str, str], body: dict[str, str] | None
+    ) -> Any:
         response = handlers[function].lambda_handler(helpers.event(api_path, http_method, params, body), None)
         assert helpers.status(response) == 200, helpers.body(response)
         return helpers.body(response)

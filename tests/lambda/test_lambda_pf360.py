@@ -36,8 +36,13 @@ PROJECT = {
 @pytest.fixture
 def fast_policy(pf: SimpleNamespace) -> Any:
     return pf.pf360_client.HttpPolicy(
-        connect_timeout=0.5, read_timeout=0.3, attempt_timeout=0.5, time_budget=2.0,
-        max_retries=2, backoff_factor=0.01, retry_after_max=0,
+        connect_timeout=0.5,
+        read_timeout=0.3,
+        attempt_timeout=0.5,
+        time_budget=2.0,
+        max_retries=2,
+        backoff_factor=0.01,
+        retry_after_max=0,
     )
 
 
@@ -94,7 +99,9 @@ class TestClient:
         assert len(requests_to(httpserver, "/api/v1/auth/login")) == 1  # token reused
         assert len(requests_to(httpserver, PROJECTS_PATH)) == 2
 
-    def test_path_values_are_encoded(self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]) -> None:
+    def test_path_values_are_encoded(
+        self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]
+    ) -> None:
         expect_login(httpserver)
         httpserver.expect_request(re.compile(r".*/notes$")).respond_with_json({"notes": []})
         data = make_client().call(
@@ -131,7 +138,8 @@ class TestClient:
         httpserver.expect_request(PROJECTS_PATH + "/P-1").respond_with_data("nope", status=404)
         with pytest.raises(pf.errors.NotFoundError) as caught:
             make_client().call(
-                endpoint(pf, "get_project"), path_params={"customer_id": "CUST001", "project_id": "P-1"},
+                endpoint(pf, "get_project"),
+                path_params={"customer_id": "CUST001", "project_id": "P-1"},
                 not_found="No project P-1.",
             )
         assert caught.value.message == "No project P-1."
@@ -139,15 +147,25 @@ class TestClient:
 
     @pytest.mark.parametrize(
         ("status", "error", "fragment"),
-        [(400, "InvalidInputError", "date must be a weekday"), (409, "ConflictError", "date must be a weekday"),
-         (418, "UpstreamError", "HTTP 418")],
+        [
+            (400, "InvalidInputError", "date must be a weekday"),
+            (409, "ConflictError", "date must be a weekday"),
+            (418, "UpstreamError", "HTTP 418"),
+        ],
     )
     def test_other_4xx_are_mapped_without_retry(
-        self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any],
-        status: int, error: str, fragment: str,
+        self,
+        pf: SimpleNamespace,
+        httpserver: HTTPServer,
+        make_client: Callable[..., Any],
+        status: int,
+        error: str,
+        fragment: str,
     ) -> None:
         expect_login(httpserver)
-        httpserver.expect_request(PROJECTS_PATH).respond_with_json({"message": "date must be\na weekday"}, status=status)
+        httpserver.expect_request(PROJECTS_PATH).respond_with_json(
+            {"message": "date must be\na weekday"}, status=status
+        )
         with pytest.raises(getattr(pf.errors, error)) as caught:
             make_client().call(endpoint(pf, "list_projects"), path_params={"customer_id": "CUST001"})
         assert fragment in caught.value.message
@@ -157,13 +175,17 @@ class TestClient:
         self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]
     ) -> None:
         expect_login(httpserver)
-        httpserver.expect_request(PROJECTS_PATH).respond_with_data("slow down", status=429, headers={"Retry-After": "1"})
+        httpserver.expect_request(PROJECTS_PATH).respond_with_data(
+            "slow down", status=429, headers={"Retry-After": "1"}
+        )
         with pytest.raises(pf.errors.UpstreamUnavailableError) as caught:
             make_client().call(endpoint(pf, "list_projects"), path_params={"customer_id": "CUST001"})
         assert caught.value.status == 503 and "busy" in caught.value.message
         assert len(requests_to(httpserver, PROJECTS_PATH)) == 3  # 1 + max_retries
 
-    def test_5xx_then_success(self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]) -> None:
+    def test_5xx_then_success(
+        self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]
+    ) -> None:
         expect_login(httpserver)
         httpserver.expect_oneshot_request(PROJECTS_PATH).respond_with_data("boom", status=503)
         httpserver.expect_oneshot_request(PROJECTS_PATH).respond_with_data("boom", status=500)
@@ -172,7 +194,9 @@ class TestClient:
         assert data == {"projects": []}
         assert len(requests_to(httpserver, PROJECTS_PATH)) == 3
 
-    def test_persistent_5xx_is_a_502(self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]) -> None:
+    def test_persistent_5xx_is_a_502(
+        self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]
+    ) -> None:
         expect_login(httpserver)
         httpserver.expect_request(PROJECTS_PATH).respond_with_data("boom", status=500)
         with pytest.raises(pf.errors.UpstreamError) as caught:
@@ -188,7 +212,8 @@ class TestClient:
         httpserver.expect_request(path, method="POST").respond_with_data("boom", status=503)
         with pytest.raises(pf.errors.UpstreamError):
             make_client().call(
-                endpoint(pf, "confirm_appointment"), path_params={"customer_id": "CUST001", "project_id": "P-1"},
+                endpoint(pf, "confirm_appointment"),
+                path_params={"customer_id": "CUST001", "project_id": "P-1"},
                 body={"date": "2025-01-07", "start_time": "09:00"},
             )
         assert len(requests_to(httpserver, path)) == 1
@@ -235,7 +260,9 @@ class TestClient:
                 endpoint(pf, "list_projects"), path_params={"customer_id": "CUST001"}
             )
 
-    def test_unexpected_answers_are_502(self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]) -> None:
+    def test_unexpected_answers_are_502(
+        self, pf: SimpleNamespace, httpserver: HTTPServer, make_client: Callable[..., Any]
+    ) -> None:
         httpserver.expect_request("/api/v1/auth/login").respond_with_json({"token": "wrong-field"})
         with pytest.raises(pf.errors.UpstreamError):
             make_client().call(endpoint(pf, "list_projects"), path_params={"customer_id": "CUST001"})
@@ -249,8 +276,10 @@ class TestClient:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
@@ -299,7 +328,9 @@ class TestHandlersInPf360Mode:
         self, handlers: dict[str, ModuleType], helpers: SimpleNamespace, httpserver: HTTPServer
     ) -> None:
         expect_login(httpserver)
-        httpserver.expect_request(PROJECTS_PATH, headers={"X-Client-Id": CLIENT_ID}).respond_with_json({"projects": [PROJECT]})
+        httpserver.expect_request(PROJECTS_PATH, headers={"X-Client-Id": CLIENT_ID}).respond_with_json(
+            {"projects": [PROJECT]}
+        )
         event = helpers.event("/projects")
         response = handlers["information"].lambda_handler(event, None)
         helpers.assert_well_formed(response, event)
@@ -312,13 +343,20 @@ class TestHandlersInPf360Mode:
     ) -> None:
         expect_login(httpserver)
         day = pf.schedule_rules.bookable_dates(pf.schedule_rules.utc_today())[0].isoformat()
-        appointment = {"confirmation_number": "C-1", "project_id": "P-77", "date": day,
-                       "start_time": "14:00", "end_time": "15:00", "status": "confirmed"}
+        appointment = {
+            "confirmation_number": "C-1",
+            "project_id": "P-77",
+            "date": day,
+            "start_time": "14:00",
+            "end_time": "15:00",
+            "status": "confirmed",
+        }
         httpserver.expect_request(
             PROJECTS_PATH + "/P-77/appointment", method="POST", json={"date": day, "start_time": "14:00"}
         ).respond_with_json(appointment)
-        event = helpers.event("/projects/{project_id}/appointment", "POST", {"project_id": "P-77"},
-                              {"date": day, "start_time": "2 pm"})
+        event = helpers.event(
+            "/projects/{project_id}/appointment", "POST", {"project_id": "P-77"}, {"date": day, "start_time": "2 pm"}
+        )
         response = handlers["scheduling"].lambda_handler(event, None)
         assert helpers.status(response) == 200, helpers.body(response)
         assert helpers.body(response)["appointment"] == appointment
@@ -328,8 +366,11 @@ class TestHandlersInPf360Mode:
     ) -> None:
         expect_login(httpserver)
         httpserver.expect_request(PROJECTS_PATH + "/P-77/notes").respond_with_data("down", status=503)
-        event = helpers.event("/projects/{project_id}/notes", params={"project_id": "P-77"},
-                              session={"customer_id": "CUST001", "locale": "en-US"})
+        event = helpers.event(
+            "/projects/{project_id}/notes",
+            params={"project_id": "P-77"},
+            session={"customer_id": "CUST001", "locale": "en-US"},
+        )
         response = handlers["notes"].lambda_handler(event, None)
         helpers.assert_well_formed(response, event)
         assert helpers.status(response) == 502
@@ -346,7 +387,10 @@ class TestHandlersInPf360Mode:
         assert "unexpected format" in helpers.body(response)["message"]
 
     def test_logs_are_json_and_never_contain_secrets(
-        self, handlers: dict[str, ModuleType], helpers: SimpleNamespace, httpserver: HTTPServer,
+        self,
+        handlers: dict[str, ModuleType],
+        helpers: SimpleNamespace,
+        httpserver: HTTPServer,
         capture_logs: Callable[[], Any],
     ) -> None:
         expect_login(httpserver)

@@ -12,9 +12,23 @@ MONDAY = dt.date(2025, 1, 6)
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("08:00", "08:00"), ("8:00", "08:00"), ("16:00", "16:00"), ("12 PM", "12:00"), ("12 am", None),
-     ("4 pm", "16:00"), ("5 pm", None), ("16:30", None), ("7:00", None), ("1:00", None), ("99", None),
-     ("09:60", None), ("09-00", None), ("", None), (" 10:00 ", "10:00")],
+    [
+        ("08:00", "08:00"),
+        ("8:00", "08:00"),
+        ("16:00", "16:00"),
+        ("12 PM", "12:00"),
+        ("12 am", None),
+        ("4 pm", "16:00"),
+        ("5 pm", None),
+        ("16:30", None),
+        ("7:00", None),
+        ("1:00", None),
+        ("99", None),
+        ("09:60", None),
+        ("09-00", None),
+        ("", None),
+        (" 10:00 ", "10:00"),
+    ],
 )
 def test_parse_start_time(pf: SimpleNamespace, raw: str, expected: str | None) -> None:
     rules = pf.schedule_rules
@@ -33,8 +47,14 @@ def test_slots_cover_business_hours(pf: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("day", "ok"),
-    [(MONDAY, False), (MONDAY + dt.timedelta(days=1), True), (dt.date(2025, 1, 11), False),
-     (dt.date(2025, 2, 5), True), (dt.date(2025, 2, 6), False), (dt.date(2024, 12, 31), False)],
+    [
+        (MONDAY, False),
+        (MONDAY + dt.timedelta(days=1), True),
+        (dt.date(2025, 1, 11), False),
+        (dt.date(2025, 2, 5), True),
+        (dt.date(2025, 2, 6), False),
+        (dt.date(2024, 12, 31), False),
+    ],
 )
 def test_booking_window(pf: SimpleNamespace, day: dt.date, ok: bool) -> None:
     check = pf.schedule_rules.check_booking_date
