@@ -42,8 +42,9 @@ class Phases(StrictModel):
     phase1: Literal[True] = True
     #: Phase 1.5: the action Lambdas call the real PF360 API (needs `[pf360]`).
     phase1_5: bool = False
-    phase2: bool = False
-    phase3: bool = False
+    #: Not built yet: true is rejected rather than silently ignored.
+    phase2: Literal[False] = False
+    phase3: Literal[False] = False
 
 
 class FunctionSettings(StrictModel):
@@ -132,10 +133,15 @@ class EnvironmentConfig(StrictModel):
         return tags
 
     @model_validator(mode="after")
-    def _phase15_needs_real_api(self) -> "EnvironmentConfig":
+    def _phase15_is_the_real_api(self) -> "EnvironmentConfig":
         if self.phases.phase1_5 and self.functions.use_mock_api:
             raise ValueError(
                 "phases.phase1_5 = true calls the real PF360 API; set functions.use_mock_api = false"
+            )
+        if not self.phases.phase1_5 and not self.functions.use_mock_api:
+            raise ValueError(
+                "functions.use_mock_api = false calls the real PF360 API, which is phase 1.5; "
+                "set phases.phase1_5 = true"
             )
         return self
 

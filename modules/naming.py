@@ -50,6 +50,9 @@ class Naming:
     def agent_policy(self, agent: str) -> str:
         return f"{self.prefix}-{agent}-agent-policy"
 
+    def api_secret(self, api: str) -> str:
+        return f"{self.prefix}/{self.environment}/{api}/api-credentials"
+
     def guardrail(self) -> str:
         return self._env(f"{self.prefix}-guardrail")
 

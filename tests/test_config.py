@@ -54,6 +54,8 @@ MALFORMED_ENV = [
     ("tag-value-too-long", replace(r'^Owner = "platform-team"', 'Owner = "' + "x" * 300 + '"'), "tags.Owner", "256"),
     ("phase1-off", replace(r"^phase1_5 = false", "phase1 = false\nphase1_5 = false"), "phases.phase1", "True"),
     ("phase15-with-mock", replace(r"^phase1_5 = false", "phase1_5 = true"), "(top level)", "use_mock_api"),
+    ("real-api-without-phase15", replace(r"^use_mock_api = true", "use_mock_api = false"), "(top level)", "phase1_5"),
+    ("phase2-not-built-yet", replace(r"^phase2 = false", "phase2 = true"), "phases.phase2", "False"),
     ("idle-ttl-too-short", replace(r"^idle_session_ttl_seconds = 600", "idle_session_ttl_seconds = 10"), "agents.idle_session_ttl_seconds", "60"),
     ("model-with-space", replace(r'^foundation_model = .*', 'foundation_model = "claude sonnet"'), "agents.foundation_model", "pattern"),
     ("guardrail-as-string", replace(r"^guardrail_enabled = true", 'guardrail_enabled = "yes"'), "agents.guardrail_enabled", "boolean"),

@@ -93,3 +93,27 @@ def test_no_list_element_lost_its_keys(stacks):
     for name, stack in stacks.items():
         walk(stack.get("resource", {}), name)
         walk(stack.get("data", {}), name)
+
+
+def test_phase_1_5_reads_pf360_credentials_from_secrets_manager(stacks):
+    from tests.conftest import one, policy_statements
+
+    staging = stacks["staging"]
+    secret = one(staging, "aws_secretsmanager_secret")
+    assert secret["name"] == "pf/staging/pf360/api-credentials"
+    assert secret["kms_key_id"].startswith("${aws_kms_key.")
+    assert "aws_secretsmanager_secret_version" not in staging["resource"]  # no value in Terraform
+    secret_arn = "${aws_secretsmanager_secret." + next(iter(resources(staging, "aws_secretsmanager_secret"))) + ".arn}"
+    for function in resources(staging, "aws_lambda_function").values():
+        variables = function["environment"]["variables"]
+        assert variables["USE_MOCK_API"] == "false"
+        assert variables["PF360_CREDENTIALS_SECRET_ARN"] == secret_arn
+        assert variables["PF360_API_BASE_URL"] == "https://api.pf360.com"
+        assert not any("PASSWORD" in name or "USERNAME" in name for name in variables)
+        role_key = function["role"].split(".")[1]
+        policy = next(p for p in resources(staging, "aws_iam_role_policy").values()
+                      if p["role"] == f"${{aws_iam_role.{role_key}.id}}")
+        read = [s for s in policy_statements(staging, policy["policy"]) if s["sid"] == "ReadApiCredentials"]
+        assert read == [{"sid": "ReadApiCredentials", "effect": "Allow",
+                         "actions": ["secretsmanager:GetSecretValue"], "resources": [secret_arn]}]
+    assert "aws_secretsmanager_secret" not in stacks["dev"]["resource"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
+from modules.api_secret import ApiSecret, ApiSecretProps
 from modules.action_function import ActionFunction, ActionFunctionProps
 from modules.agent_collaboration import AgentCollaboration, CollaborationProps, CollaboratorLink
 from modules.agent_iam import AgentRole, AgentRoleProps, model_resource_arns
@@ -74,6 +75,15 @@ class EnvironmentStack(TerraformStack):
             guardrail_ref = GuardrailRef(guardrail.guardrail_id, guardrail.version)
             guardrail_arn = guardrail.guardrail_arn
 
+        # Phase 1.5: the action Lambdas call PF360 with credentials from Secrets Manager.
+        secret = None
+        if not config.functions.use_mock_api:
+            secret = ApiSecret(self, "pf360_credentials", ApiSecretProps(
+                name=naming.api_secret("pf360"),
+                description=f"PF360 API username and password for the {config.environment} action Lambdas",
+                kms_key_arn=key_arn, region=config.region,
+            ))
+
         functions = {
             group: ActionFunction(self, f"function_{group}", ActionFunctionProps(
                 function_name=naming.function(group),
@@ -87,7 +97,8 @@ class EnvironmentStack(TerraformStack):
                 reserved_concurrency=config.functions.reserved_concurrency,
                 log_retention_days=config.functions.log_retention_days,
                 kms_key_arn=key_arn,
-                environment=self._function_environment(config, group),
+                environment=self._function_environment(config, group, secret),
+                extra_statements=secret.read_statements() if secret else (),
                 description=f"Bedrock action group '{group}' of the scheduling agents",
             ))
             for group in table.action_groups
@@ -166,7 +177,8 @@ class EnvironmentStack(TerraformStack):
         self._outputs(config, schemas, functions, aliases)
 
     @staticmethod
-    def _function_environment(config: EnvironmentConfig, group: str) -> dict[str, str]:
+    def _function_environment(config: EnvironmentConfig, group: str,
+                              secret: ApiSecret | None) -> dict[str, str]:
         env = {
             "USE_MOCK_API": "true" if config.functions.use_mock_api else "false",
             "LOG_LEVEL": config.functions.log_level,
@@ -175,6 +187,9 @@ class EnvironmentStack(TerraformStack):
         if not config.functions.use_mock_api:
             env["PF360_API_BASE_URL"] = config.pf360.api_base_url
             env["PF360_CLIENT_ID"] = config.pf360.client_id
+        if secret is not None:
+            # The secret's ARN only: the Lambda reads the value at run time and caches it.
+            env["PF360_CREDENTIALS_SECRET_ARN"] = secret.secret_arn
         return env
 
     def _outputs(self, config, schemas, functions, aliases) -> None:
