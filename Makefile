@@ -8,7 +8,9 @@ ONLY := $(if $(ENV),--only $(ENV),)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: all setup synth plan test bench clean
+ENDPOINT ?=
+
+.PHONY: all setup synth plan test test-integration bench local-up local-apply clean
 
 all: plan
 
@@ -32,6 +34,16 @@ plan: setup
 
 test: setup
 	$(PY) -m pytest
+
+test-integration: setup
+	$(PY) -m pytest tests/integration -m integration --durations=0
+
+# Local AWS emulator (moto server on 127.0.0.1): see modules/local_aws/README.md
+local-up: setup
+	$(PY) -m modules.local_aws up
+
+local-apply: setup
+	$(PY) -m modules.local_aws apply --env $(or $(ENV),dev) $(if $(ENDPOINT),--endpoint $(ENDPOINT),)
 
 bench: setup
 	$(PY) scripts/benchmark_synth.py

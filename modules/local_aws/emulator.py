@@ -3,8 +3,9 @@
     with MotoServer() as server:
         print(server.endpoint)        # http://127.0.0.1:<port>
 
-The server runs as `<this python> -m moto.server`. `MOTO_ACCOUNT_ID` is set in its environment:
-moto 5.2.5 reads it on every request (`BaseResponse.get_current_account`, priority 1), so STS
+The server runs as `<this python> -m modules.local_aws.moto_server`: moto's own `moto.server.main`
+after the fixes for the emulator gaps our stacks hit (see that module). `MOTO_ACCOUNT_ID` is set
+in its environment: moto 5.2.5 reads it on every request (`BaseResponse.get_current_account`, priority 1), so STS
 `GetCallerIdentity` answers with the team account and the provider's `allowed_account_ids`
 guard of the real stacks holds unchanged (no `skip_requesting_account_id` needed).
 
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 HOST = "127.0.0.1"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ACCOUNT_ID = "618048437522"
 
 # Requests to the emulator never go through a proxy from the environment.
@@ -34,13 +36,6 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class EmulatorError(RuntimeError):
     """The moto server did not start, or did not answer in time."""
-
-
-def free_port(host: str = HOST) -> int:
-    """A port that was free a moment ago (the caller retries if it is taken meanwhile)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def answers(endpoint: str, timeout: float = 1.0) -> bool:
@@ -70,24 +65,39 @@ def wait_until_answers(endpoint: str, attempts: int = 200, seconds: float = 30.0
                         f"({attempts} attempts)")
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the server gets SIGTERM when the process that started it dies (no orphans)."""
-    with contextlib.suppress(Exception):
+def _load_prctl():
+    """libc's prctl, resolved in the parent: the child must not import anything after fork."""
+    try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux/glibc: no parent-death signal, stop() still works
+        return None
+
+
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the server gets SIGTERM if the thread that started it dies (no orphaned servers)."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class MotoServer:
-    """A moto server process; a context manager that always stops it."""
+    """A moto server process; a context manager that always stops it.
+
+    Start it from a long-lived thread (the main thread): on Linux the server is tied to the
+    starting thread by a parent-death signal, so it cannot outlive a killed test run.
+    """
 
     def __init__(self, port: int | None = None, account_id: str = DEFAULT_ACCOUNT_ID,
-                 log_path: Path | None = None, start_attempts: int = 3,
-                 ready_seconds: float = 30.0, stop_seconds: float = 10.0) -> None:
+                 log_path: Path | None = None, ready_seconds: float = 30.0,
+                 stop_seconds: float = 10.0) -> None:
         self.requested_port = port
         self.account_id = account_id
         self.log_path = log_path
-        self.start_attempts = start_attempts
         self.ready_seconds = ready_seconds
         self.stop_seconds = stop_seconds
         self.port: int | None = None
@@ -104,37 +114,61 @@ class MotoServer:
         return self.process.pid if self.process else None
 
     def command(self, port: int) -> list[str]:
-        return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
+        return [sys.executable, "-m", "modules.local_aws.moto_server", "-H", HOST, "-p", str(port)]
 
     def start(self) -> "MotoServer":
+        """Start the server and wait until it answers (bounded in attempts and seconds).
+
+        Without a requested port the server binds port 0: the kernel picks a free port and the
+        server names it in its log, so there is no window in which another process can take it.
+        """
         if self.process is not None:
             raise EmulatorError("the emulator is already running")
         if self.log_path is None:
             self.log_path = Path(tempfile.mkdtemp(prefix="moto-")) / "moto.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MOTO_ACCOUNT_ID": self.account_id}
+        # The wrapper module must be importable whatever the caller's working directory.
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             env.pop(name, None)
-        last_error: Exception | None = None
-        # A free port can be taken between choosing and binding it: a few bounded retries.
-        for _ in range(self.start_attempts):
-            port = self.requested_port or free_port()
-            with open(self.log_path, "ab") as log:
-                process = subprocess.Popen(
-                    self.command(port), env=env, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-                )
-            self.process, self.port = process, port
-            try:
-                wait_until_answers(self.endpoint, seconds=self.ready_seconds,
-                                   alive=lambda: process.poll() is None)
-                return self
-            except EmulatorError as exc:
-                last_error = exc
-                self.stop()
-                if self.requested_port:
-                    break
-        raise EmulatorError(f"{last_error}; log: {self.log_path}\n{self.log_tail()}")
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command(self.requested_port or 0), env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if _PRCTL is not None else None,
+            )
+        process = self.process
+        try:
+            deadline = time.monotonic() + self.ready_seconds
+            self.port = self.requested_port or self._announced_port(offset, deadline)
+            wait_until_answers(self.endpoint, seconds=max(1.0, deadline - time.monotonic()),
+                               alive=lambda: process.poll() is None)
+            if process.poll() is not None:
+                raise EmulatorError(f"the emulator exited (another server answers {self.endpoint})")
+        except EmulatorError as exc:
+            self.stop()
+            raise EmulatorError(f"{exc}; log: {self.log_path}\n{self.log_tail()}") from None
+        return self
+
+    def _announced_port(self, offset: int, deadline: float, interval: float = 0.05) -> int:
+        """The port from the server's "Running on http://127.0.0.1:<port>" log line."""
+        assert self.log_path is not None and self.process is not None
+        pattern = re.compile(rf"Running on http://{re.escape(HOST)}:(\d+)")
+        for _ in range(int(self.ready_seconds / interval) + 1):
+            with open(self.log_path, "rb") as log:
+                log.seek(offset)
+                found = pattern.search(log.read().decode(errors="replace"))
+            if found:
+                return int(found.group(1))
+            if self.process.poll() is not None:
+                raise EmulatorError("the emulator exited before it was listening")
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(interval)
+        raise EmulatorError(f"the emulator did not report its port within {self.ready_seconds:.0f} s")
 
     def log_tail(self, lines: int = 20) -> str:
         if not self.log_path or not self.log_path.exists():

@@ -1,0 +1,485 @@
+"""Apply the synthesized stacks to a local AWS emulator (moto server).
+
+The synthesized output is never modified. Each stack is copied to a work folder
+(`modules.pipeline.run.prepare_workdir`) and the copy gets:
+
+* `zz_local_aws_override.tf.json`: the provider pointed at the emulator (one `endpoints` entry per
+  service the stack uses, `s3_use_path_style`, `skip_credentials_validation`,
+  `skip_metadata_api_check`, `max_retries = 1`). `allowed_account_ids` stays as synthesized: the
+  emulator runs with `MOTO_ACCOUNT_ID` set to the team account.
+* `local_aws.tfbackend` (environment stacks): the S3 backend's endpoints, `use_path_style` and skip
+  flags, given to `terraform init -backend-config=...`. It can also select one locking mechanism
+  (`lock="dynamodb"` or `lock="lockfile"`) to exercise each on its own.
+
+Fake credentials reach Terraform through environment variables only, and every non-local request
+is sent to a dead proxy on 127.0.0.1, so nothing can reach real AWS even if an endpoint is missing.
+
+Bedrock resources are not emulated: `select_targets` reads the configuration JSON and returns a
+`-target` for every resource that is neither of a Bedrock type nor depends on one (transitively,
+through references, `depends_on` or `replace_triggered_by`), with the reason for every skip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal
+
+from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
+from modules.pipeline.run import prepare_workdir
+from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, run_terraform
+
+OVERRIDE_FILE = "zz_local_aws_override.tf.json"
+BACKEND_CONFIG_FILE = "local_aws.tfbackend"
+_SAVED_STATE = ".local_aws_bootstrap.tfstate"
+LockMode = Literal["both", "dynamodb", "lockfile"]
+LOCK_MODES: tuple[LockMode, ...] = ("both", "dynamodb", "lockfile")
+
+# Every request that is not for 127.0.0.1/localhost goes to this dead proxy and fails at once.
+_NOWHERE = "http://127.0.0.1:9"
+
+
+def local_aws_env(region: str) -> dict[str, str]:
+    """Environment for Terraform against the emulator: fake keys, no profiles, no way out."""
+    return {
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "local-emulator-not-a-secret",
+        "AWS_SESSION_TOKEN": "",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PROFILE": "",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "HTTPS_PROXY": _NOWHERE, "HTTP_PROXY": _NOWHERE,
+        "https_proxy": _NOWHERE, "http_proxy": _NOWHERE,
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Which resources the emulator can take
+# ---------------------------------------------------------------------------------------------
+
+BEDROCK_PREFIXES = ("aws_bedrock_", "aws_bedrockagent_")
+BEDROCK_REASON = "Bedrock resource type: moto 5.2.5 does not emulate it"
+# Provider `endpoints` key of the service behind a resource/data type prefix (longest first wins).
+SERVICE_PREFIXES: dict[str, str] = {
+    "aws_s3_": "s3",
+    "aws_kms_": "kms",
+    "aws_iam_": "iam",
+    "aws_lambda_": "lambda",
+    "aws_cloudwatch_log_": "logs",
+    "aws_cloudwatch_metric_alarm": "cloudwatch",
+    "aws_cloudwatch_dashboard": "cloudwatch",
+    "aws_cloudwatch_event_": "events",
+    "aws_dynamodb_": "dynamodb",
+    "aws_secretsmanager_": "secretsmanager",
+    "aws_sns_": "sns",
+    "aws_sqs_": "sqs",
+    "aws_ssm_": "ssm",
+    "aws_kinesis_": "kinesis",
+    "aws_sfn_": "sfn",
+    "aws_caller_identity": "sts",
+    "aws_bedrockagent_": "bedrockagent",
+    "aws_bedrock_": "bedrock",
+}
+# Data sources computed inside the provider, with no API call.
+LOCAL_DATA_SOURCES = {"aws_iam_policy_document", "aws_region", "aws_partition"}
+# Known moto gaps (ENGINEERING.md §5) for services it otherwise serves.
+EMULATOR_GAPS = {
+    "aws_sfn_state_machine": "moto gap: ValidateStateMachineDefinition answers HTTP 500",
+}
+# Services every configuration talks to (the provider reads the account through STS).
+ALWAYS_SERVICES = ("sts",)
+
+
+def service_of(resource_type: str) -> str | None:
+    for prefix in sorted(SERVICE_PREFIXES, key=len, reverse=True):
+        if resource_type.startswith(prefix):
+            return SERVICE_PREFIXES[prefix]
+    return None
+
+
+def is_bedrock(resource_type: str) -> bool:
+    return resource_type.startswith(BEDROCK_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    address: str
+    reason: str
+
+
+@dataclass
+class TargetSelection:
+    targets: list[str]
+    skipped: list[Skipped]
+    services: list[str]
+
+    def target_args(self) -> list[str]:
+        return [f"-target={address}" for address in self.targets]
+
+    def types(self, addresses: Iterable[str] | None = None) -> Counter[str]:
+        return Counter(a.split(".")[0] for a in (self.targets if addresses is None else addresses))
+
+
+_INTERPOLATION = re.compile(r"\$\{(.*?)\}", re.S)
+_ADDRESS = re.compile(r"(?<![\w.\-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w\-]*)")
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "//":
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _dependencies(body: dict, known: set[str]) -> dict[str, str]:
+    """Addresses `body` depends on -> how ("reference", "depends_on", "replace_triggered_by")."""
+    found: dict[str, str] = {}
+    listed = [(a, "depends_on") for a in body.get("depends_on", [])]
+    listed += [(a, "replace_triggered_by")
+               for a in body.get("lifecycle", {}).get("replace_triggered_by", [])]
+    for address, how in listed:  # plain addresses, possibly with an attribute or "${...}"
+        match = _ADDRESS.match(address.strip().strip("${}"))
+        if match:
+            found.setdefault(match.group(1), how)
+    rest = {k: v for k, v in body.items() if k != "depends_on"}
+    for text in _strings(rest):
+        for expression in _INTERPOLATION.findall(text):
+            for candidate in _ADDRESS.findall(expression):
+                if candidate in known:
+                    found.setdefault(candidate, "reference")
+    return {address: how for address, how in found.items() if address in known}
+
+
+def select_targets(config: dict) -> TargetSelection:
+    """Targets for every resource the emulator can take; every other resource with its reason."""
+    nodes: dict[str, tuple[str, dict]] = {}
+    for resource_type, items in config.get("resource", {}).items():
+        for name, body in items.items():
+            nodes[f"{resource_type}.{name}"] = (resource_type, body)
+    for data_type, items in config.get("data", {}).items():
+        for name, body in items.items():
+            nodes[f"data.{data_type}.{name}"] = (data_type, body)
+    known = set(nodes)
+    deps = {address: _dependencies(body, known) for address, (_, body) in nodes.items()}
+
+    def own_reason(address: str) -> str | None:
+        node_type = nodes[address][0]
+        if is_bedrock(node_type):
+            return BEDROCK_REASON
+        if node_type in EMULATOR_GAPS:
+            return EMULATOR_GAPS[node_type]
+        if address.startswith("data.") and node_type in LOCAL_DATA_SOURCES:
+            return None
+        if service_of(node_type) is None:
+            return "no emulator endpoint is configured for its service"
+        return None
+
+    # address -> None (supported) or (root cause address, its own reason, direct dependency, how)
+    causes: dict[str, tuple[str, str, str, str] | None] = {}
+
+    def cause_of(address: str, path: tuple[str, ...] = ()) -> tuple[str, str, str, str] | None:
+        if address in causes:
+            return causes[address]
+        if address in path:  # Terraform refuses cycles itself; just do not loop here
+            return None
+        found = None
+        reason = own_reason(address)
+        if reason is not None:
+            found = (address, reason, "", "")
+        else:
+            for dependency, how in sorted(deps[address].items()):
+                inner = cause_of(dependency, path + (address,))
+                if inner is not None:
+                    found = (inner[0], inner[1], dependency, how)
+                    break
+        causes[address] = found
+        return found
+
+    def describe(address: str) -> str | None:
+        cause = cause_of(address)
+        if cause is None:
+            return None
+        root, reason, dependency, how = cause
+        if not dependency:
+            return reason
+        via = "" if dependency == root else f" (through {dependency})"
+        return f"depends on {root} via {how}{via}: {reason}"
+
+    reasons = {address: describe(address) for address in nodes}
+
+    targets, skipped = [], []
+    for address in sorted(nodes):
+        reason = reasons[address]
+        if address.startswith("data."):
+            continue
+        if reason is None:
+            targets.append(address)
+        else:
+            skipped.append(Skipped(address, reason))
+    services = sorted({s for a in targets if (s := service_of(nodes[a][0]))}
+                      | {s for a, (t, _) in nodes.items()
+                         if a.startswith("data.") and reasons.get(a) is None and (s := service_of(t))}
+                      | set(ALWAYS_SERVICES))
+    return TargetSelection(targets, skipped, services)
+
+
+def provider_override(endpoint: str, services: Iterable[str]) -> dict:
+    """The work copy's provider override: the emulator's endpoints, nothing about the account."""
+    return {
+        "//": "Generated by modules.local_aws for a local emulator; never part of the stacks.",
+        "provider": {"aws": [{
+            "endpoints": [{service: endpoint for service in sorted(set(services))}],
+            "s3_use_path_style": True,
+            "skip_credentials_validation": True,
+            "skip_metadata_api_check": True,
+            # moto answers HTTP 500 for what it lacks; the provider would retry for minutes.
+            "max_retries": 1,
+        }]},
+    }
+
+
+def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = None) -> str:
+    """An S3 backend `-backend-config` file (HCL) for the emulator.
+
+    lock="both" keeps what the stack declares (DynamoDB table and S3 lockfile);
+    "dynamodb" sets `use_lockfile = false`; "lockfile" sets `dynamodb_table = ""`, which
+    Terraform 1.11 reads as "no DynamoDB locking".
+    """
+    if lock not in LOCK_MODES:
+        raise ValueError(f"lock must be one of {', '.join(LOCK_MODES)}, not {lock!r}")
+    lines = [
+        "# Generated by modules.local_aws: the S3 backend against a local emulator.",
+        "endpoints = {",
+        *(f'  {service:<8} = "{endpoint}"' for service in ("s3", "dynamodb", "sts", "iam")),
+        "}",
+        "use_path_style              = true",
+        "skip_credentials_validation = true",
+        "skip_metadata_api_check     = true",
+        "skip_region_validation      = true",
+        "max_retries                 = 1",
+    ]
+    if key:
+        lines.append(f'key                         = "{key}"')
+    if lock == "dynamodb":
+        lines.append("use_lockfile                = false")
+    elif lock == "lockfile":
+        lines.append('dynamodb_table              = ""')
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StackResult:
+    stack: str
+    workdir: Path
+    state_location: str
+    applied: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    changes: str = ""
+    seconds: float = 0.0
+
+    def applied_types(self) -> Counter[str]:
+        return Counter(a.split(".")[0] for a in self.applied)
+
+
+def _changes_line(output: str) -> str:
+    for line in output.splitlines():
+        if line.startswith(("Apply complete!", "No changes.")):
+            return line.strip()
+    return ""
+
+
+class LocalAws:
+    """Stacks of one synthesized output, applied to one emulator, in work copies under `workroot`."""
+
+    def __init__(self, endpoint: str, synth_dir: Path, workroot: Path | None = None,
+                 settings: BackendSettings | None = None,
+                 progress: Callable[[str], None] = lambda message: None) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.synth_dir = Path(synth_dir)
+        self.workroot = Path(workroot or BUILD_DIR / "local_aws")
+        self.settings = settings or load_backend_settings()
+        self.progress = progress
+
+    # -- paths and configuration ------------------------------------------------------------
+    def stack_dir(self, stack: str) -> Path:
+        path = self.synth_dir / "stacks" / stack
+        if not (path / "cdk.tf.json").is_file():
+            raise FileNotFoundError(f"{path}/cdk.tf.json does not exist; synthesize first")
+        return path
+
+    def workdir(self, stack: str) -> Path:
+        return self.workroot / stack
+
+    def config(self, stack: str) -> dict:
+        return json.loads((self.stack_dir(stack) / "cdk.tf.json").read_text())
+
+    def region(self, stack: str) -> str:
+        return self.config(stack)["provider"]["aws"][0]["region"]
+
+    def env(self, stack: str) -> dict[str, str]:
+        return local_aws_env(self.region(stack))
+
+    def selection(self, stack: str) -> TargetSelection:
+        return select_targets(self.config(stack))
+
+    def state_location(self, stack: str) -> str:
+        if stack == BOOTSTRAP_STACK:
+            return f"local file {self.workdir(stack) / 'terraform.tfstate'}"
+        return f"s3://{self.settings.bucket}/{self.settings.state_key(stack)}"
+
+    def terraform(self, stack: str, args: list[str], check: bool = True,
+                  timeout: float = 600) -> Any:
+        return run_terraform(args, self.workdir(stack), self.env(stack), check=check,
+                             timeout=timeout)
+
+    # -- work copies ---------------------------------------------------------------------------
+    def prepare(self, stack: str) -> TargetSelection:
+        """Fresh work copy of the synthesized stack plus the emulator override."""
+        workdir = self.workdir(stack)
+        saved = self.workroot / f"{stack}{_SAVED_STATE}"
+        if stack == BOOTSTRAP_STACK and (workdir / "terraform.tfstate").exists():
+            self.workroot.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(workdir / "terraform.tfstate", saved)
+        prepare_workdir(self.stack_dir(stack), workdir)
+        if stack == BOOTSTRAP_STACK:
+            self._restore_bootstrap_state(saved, workdir)
+        selection = self.selection(stack)
+        (workdir / OVERRIDE_FILE).write_text(
+            json.dumps(provider_override(self.endpoint, selection.services), indent=2) + "\n")
+        return selection
+
+    def _restore_bootstrap_state(self, saved: Path, workdir: Path) -> None:
+        """Keep the bootstrap's local state only while this emulator still holds its bucket."""
+        if not saved.exists():
+            if self.bucket_exists(self.settings.bucket):
+                raise RuntimeError(
+                    f"the emulator at {self.endpoint} already holds {self.settings.bucket} but "
+                    f"{workdir} has no bootstrap state; restart the emulator or reuse the "
+                    "--workroot of the run that created it")
+            return
+        if self.bucket_exists(self.settings.bucket):
+            shutil.copy2(saved, workdir / "terraform.tfstate")
+        saved.unlink()
+
+    def bucket_exists(self, bucket: str) -> bool:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        request = urllib.request.Request(f"{self.endpoint}/{bucket}", method="HEAD")
+        for attempt in range(3):
+            try:
+                with opener.open(request, timeout=5):
+                    return True
+            except urllib.error.HTTPError as exc:
+                if exc.code == 404:
+                    return False
+                if attempt == 2:
+                    raise
+            except urllib.error.URLError:
+                if attempt == 2:
+                    raise
+            time.sleep(0.5)
+        return False
+
+    def write_backend_config(self, stack: str, lock: LockMode = "both") -> Path:
+        path = self.workdir(stack) / BACKEND_CONFIG_FILE
+        path.write_text(backend_config(self.endpoint, lock))
+        return path
+
+    def init(self, stack: str, lock: LockMode = "both") -> None:
+        """`terraform init` of the work copy; env stacks against the bootstrapped S3 backend."""
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
+        if stack != BOOTSTRAP_STACK:
+            self.write_backend_config(stack, lock)
+            args.append(f"-backend-config={BACKEND_CONFIG_FILE}")
+        self.terraform(stack, args)
+
+    # -- operations ----------------------------------------------------------------------------
+    def state_addresses(self, stack: str) -> list[str]:
+        listed = self.terraform(stack, ["state", "list", "-no-color"], check=False)
+        if listed.returncode != 0:
+            return []
+        return sorted(line for line in listed.stdout.split()
+                      if line and not line.startswith("data."))
+
+    def apply(self, stack: str, lock: LockMode = "both") -> StackResult:
+        """Work copy, init, apply every supported resource; returns what was applied/skipped."""
+        started = time.monotonic()
+        self.progress(f"[{stack}] preparing work copy in {self.workdir(stack)}")
+        selection = self.prepare(stack)
+        self.init(stack, lock)
+        self.progress(f"[{stack}] applying {len(selection.targets)} resource(s), "
+                      f"skipping {len(selection.skipped)}")
+        args = ["apply", "-auto-approve", "-input=false", "-no-color"]
+        if selection.skipped:  # targets only when something has to be left out
+            args += selection.target_args()
+        applied = self.terraform(stack, args)
+        result = StackResult(stack, self.workdir(stack), self.state_location(stack),
+                             applied=self.state_addresses(stack), skipped=selection.skipped,
+                             changes=_changes_line(applied.stdout))
+        result.seconds = time.monotonic() - started
+        self.progress(f"[{stack}] {result.changes} ({result.seconds:.0f} s)")
+        return result
+
+    def plan_exitcode(self, stack: str, extra: list[str] | None = None) -> tuple[int, str]:
+        """`plan -detailed-exitcode` over the supported resources: 0 none, 2 changes, 1 error."""
+        selection = self.selection(stack)
+        args = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=0s"]
+        if selection.skipped:
+            args += selection.target_args()
+        result = self.terraform(stack, args + (extra or []), check=False)
+        return result.returncode, result.stdout + result.stderr
+
+    def destroy(self, stack: str, check: bool = True) -> Any:
+        selection = self.selection(stack)
+        args = ["destroy", "-auto-approve", "-input=false", "-no-color"]
+        if selection.skipped:
+            args += selection.target_args()
+        return self.terraform(stack, args, check=check)
+
+
+def apply_environment(local: LocalAws, environment: str) -> list[StackResult]:
+    """Bootstrap the state backend, then apply `environment` against it."""
+    return [local.apply(BOOTSTRAP_STACK), local.apply(environment)]
+
+
+def format_summary(results: list[StackResult], endpoint: str) -> str:
+    lines = [f"local apply against {endpoint} (moto server)"]
+    for result in results:
+        types = ", ".join(f"{t} x{n}" for t, n in sorted(result.applied_types().items()))
+        lines.append(f"\n[{result.stack}] {result.changes or 'applied'} ({result.seconds:.0f} s)")
+        lines.append(f"  applied (now in state): {len(result.applied)} resource(s): {types or '-'}")
+        lines.append(f"  state: {result.state_location}")
+        lines.append(f"  work copy: {result.workdir}")
+        if result.skipped:
+            lines.append(f"  skipped: {len(result.skipped)} resource(s)")
+            lines += [f"    {s.address}: {s.reason}" for s in result.skipped]
+        else:
+            lines.append("  skipped: none")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "BACKEND_CONFIG_FILE", "LOCK_MODES", "LocalAws", "OVERRIDE_FILE", "Skipped", "StackResult",
+    "TargetSelection", "TerraformFailed", "apply_environment", "backend_config", "format_summary",
+    "local_aws_env", "provider_override", "select_targets",
+]

@@ -1,0 +1,171 @@
+"""What the local apply generates, checked without an emulator or Terraform: the `-target`
+selection, the backend-config file per locking mode, the provider override, and that all of it
+lands in work copies only. (Fast; runs in the default, non-integration suite.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modules.local_aws.__main__ import main as cli
+from modules.local_aws.local_apply import (
+    BACKEND_CONFIG_FILE,
+    BEDROCK_REASON,
+    OVERRIDE_FILE,
+    LocalAws,
+    backend_config,
+    provider_override,
+    select_targets,
+)
+from tests.integration._support import lock_id, tree_digest
+
+ENDPOINT = "http://127.0.0.1:45999"
+
+
+def _dependency_closure(config: dict, address: str) -> set[str]:
+    """Every address `address` reaches, recomputed independently through the raw JSON text."""
+    nodes = {f"{t}.{n}": b for t, items in config.get("resource", {}).items()
+             for n, b in items.items()}
+    nodes |= {f"data.{t}.{n}": b for t, items in config.get("data", {}).items()
+              for n, b in items.items()}
+    seen: set[str] = set()
+    todo = [address]
+    while todo:
+        body = nodes[todo.pop()]
+        text = json.dumps({k: v for k, v in body.items() if k != "//"})
+        for other in nodes:
+            if other not in seen and (f"{other}." in text or f'"{other}"' in text):
+                seen.add(other)
+                todo.append(other)
+    return seen
+
+
+def test_dev_targets_leave_out_bedrock_and_everything_that_depends_on_it(stacks):
+    config = stacks["dev"]
+    selection = select_targets(config)
+    resources = {f"{t}.{n}" for t, items in config["resource"].items() for n in items}
+    skipped = {s.address: s.reason for s in selection.skipped}
+
+    assert set(selection.targets) | set(skipped) == resources
+    assert not set(selection.targets) & set(skipped)
+    for address in resources:
+        if address.startswith(("aws_bedrock_", "aws_bedrockagent_")):
+            assert skipped[address] == BEDROCK_REASON
+    for target in selection.targets:
+        reached = _dependency_closure(config, target)
+        assert not any(r.split(".")[-2].startswith("aws_bedrock") for r in reached), target
+    for address, reason in skipped.items():
+        if not address.startswith("aws_bedrock"):
+            assert reason.startswith("depends on aws_bedrock"), (address, reason)
+    # The Lambda permissions name the agents; the agent role policies name the guardrail.
+    assert all(a in skipped for a in resources if a.startswith("aws_lambda_permission."))
+    wanted = {"aws_lambda_function", "aws_cloudwatch_log_group", "aws_s3_object", "aws_kms_key",
+              "aws_s3_bucket", "aws_iam_role"}
+    assert wanted <= set(selection.types())
+    assert selection.services == ["iam", "kms", "lambda", "logs", "s3", "sts"]
+
+
+def test_bootstrap_targets_everything(stacks):
+    selection = select_targets(stacks["state-backend"])
+    assert selection.skipped == []
+    assert len(selection.targets) == sum(len(v) for v in stacks["state-backend"]["resource"].values())
+    assert {"dynamodb", "kms", "s3", "sts"} <= set(selection.services)
+
+
+def test_transitive_depends_on_replace_triggers_and_unknown_services():
+    config = {
+        "resource": {
+            "aws_bedrockagent_agent": {"agent": {"agent_name": "a"}},
+            "aws_s3_bucket": {"ok": {"bucket": "b"}},
+            "aws_iam_role": {"via_data": {"assume_role_policy": "${data.aws_iam_policy_document.d.json}"}},
+            "aws_kms_key": {"explicit": {"depends_on": ["aws_iam_role.via_data"]}},
+            "aws_s3_object": {"triggered": {"bucket": "${aws_s3_bucket.ok.id}",
+                                            "lifecycle": {"replace_triggered_by": ["aws_kms_key.explicit"]}}},
+            "aws_route53_zone": {"unknown": {"name": "example.org"}},
+            "aws_sfn_state_machine": {"gap": {"name": "s"}},
+        },
+        "data": {"aws_iam_policy_document": {"d": {"statement": [
+            {"resources": ["${aws_bedrockagent_agent.agent.agent_arn}"]}]}}},
+    }
+    selection = select_targets(config)
+    skipped = {s.address: s.reason for s in selection.skipped}
+    assert selection.targets == ["aws_s3_bucket.ok"]
+    assert "via reference (through data.aws_iam_policy_document.d)" in skipped["aws_iam_role.via_data"]
+    assert "via depends_on (through aws_iam_role.via_data)" in skipped["aws_kms_key.explicit"]
+    assert "via replace_triggered_by" in skipped["aws_s3_object.triggered"]
+    assert "no emulator endpoint" in skipped["aws_route53_zone.unknown"]
+    assert "moto gap" in skipped["aws_sfn_state_machine.gap"]
+
+
+@pytest.mark.parametrize(("mode", "present", "absent"), [
+    ("both", [], ["use_lockfile", "dynamodb_table"]),
+    ("dynamodb", ["use_lockfile                = false"], ["dynamodb_table"]),
+    ("lockfile", ['dynamodb_table              = ""'], ["use_lockfile"]),
+])
+def test_backend_config_per_lock_mode(mode, present, absent):
+    text = backend_config(ENDPOINT, mode)
+    for service in ("s3", "dynamodb", "sts", "iam"):
+        assert f'{service:<8} = "{ENDPOINT}"' in text
+    for flag in ("use_path_style              = true", "skip_credentials_validation = true",
+                 "skip_metadata_api_check     = true"):
+        assert flag in text
+    for line in present:
+        assert line in text
+    for name in absent:
+        assert name not in text
+    assert "access_key" not in text and "secret" not in text
+
+
+def test_backend_config_rejects_unknown_lock_mode():
+    with pytest.raises(ValueError, match="lock must be one of"):
+        backend_config(ENDPOINT, "none")  # type: ignore[arg-type]
+
+
+def test_provider_override_points_at_the_emulator_without_credentials():
+    override = provider_override(ENDPOINT, ["s3", "kms", "sts"])
+    (provider,) = override["provider"]["aws"]
+    assert provider["endpoints"] == [{"kms": ENDPOINT, "s3": ENDPOINT, "sts": ENDPOINT}]
+    assert provider["s3_use_path_style"] is True
+    assert provider["max_retries"] == 1
+    assert provider["skip_credentials_validation"] and provider["skip_metadata_api_check"]
+    # Keys travel as environment variables; the account guard of the stack stays in force.
+    for absent in ("access_key", "secret_key", "token", "allowed_account_ids",
+                   "skip_requesting_account_id"):
+        assert absent not in provider
+
+
+def test_work_copy_gets_the_emulator_files_and_the_synth_output_does_not(synth_dir: Path,
+                                                                         tmp_path: Path):
+    before = tree_digest(synth_dir)
+    local = LocalAws(ENDPOINT, synth_dir, tmp_path)
+    local.prepare("dev")
+    local.write_backend_config("dev", "lockfile")
+    workdir = tmp_path / "dev"
+    override = json.loads((workdir / OVERRIDE_FILE).read_text())
+    assert override["provider"]["aws"][0]["endpoints"][0]["lambda"] == ENDPOINT
+    assert 'dynamodb_table              = ""' in (workdir / BACKEND_CONFIG_FILE).read_text()
+    assert (workdir / "cdk.tf.json").read_bytes() == (synth_dir / "stacks/dev/cdk.tf.json").read_bytes()
+    assert tree_digest(synth_dir) == before
+
+
+def test_lock_id_is_parsed_from_terraforms_error():
+    output = ("Error: Error acquiring the state lock\n\nLock Info:\n"
+              "  ID:        0ed79b9e-caff-b6b7-cbb2-a181282d895b\n"
+              "  Path:      pf-terraform-state-618048437522/pf/dev/terraform.tfstate\n")
+    assert lock_id(output) == "0ed79b9e-caff-b6b7-cbb2-a181282d895b"
+    assert lock_id("no lock here") is None
+
+
+def test_cli_refuses_a_non_local_endpoint(synth_dir: Path, capsys):
+    code = cli(["apply", "--env", "dev", "--skip-synth", "--outdir", str(synth_dir),
+                "--endpoint", "https://s3.amazonaws.com"])
+    assert code == 2
+    assert "must be a local emulator" in capsys.readouterr().err
+
+
+def test_cli_refuses_the_bootstrap_as_env(synth_dir: Path, capsys):
+    assert cli(["apply", "--env", "state-backend", "--skip-synth",
+                "--outdir", str(synth_dir)]) == 2
+    assert "names an environment" in capsys.readouterr().err
