@@ -154,8 +154,26 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
+# What a user should type, for fields whose rule is a regular expression.
+_PATTERN_HINTS = {
+    "account_id": "an AWS account id is exactly 12 digits, written as a quoted string",
+    "prefix": "lowercase letters and digits, starting with a letter, parts joined by single '-'",
+    "environment": "2-16 lowercase letters and digits, starting with a letter",
+    "foundation_model": "a Bedrock model or inference profile id such as "
+                        "'us.anthropic.claude-sonnet-4-5-20250929-v1:0'",
+    "api_base_url": "an https:// URL",
+    "client_id": "1-64 letters, digits, '-' or '_'",
+    "alias_name": "letters, digits, '-' and '_', starting with a letter or digit",
+    "key_prefix": "lowercase letters, digits, '-' and '_'",
+}
+
+
 def _describe(error: dict) -> str:
     kind = error["type"]
+    if kind == "string_pattern_mismatch":
+        field = str(error["loc"][-1]) if error["loc"] else ""
+        hint = _PATTERN_HINTS.get(field, f"must match {error['ctx']['pattern']}")
+        return f"got {error['input']!r}; {hint}"
     if kind == "extra_forbidden":
         return "unknown key; remove it or check its spelling (see README, configuration reference)"
     if kind == "literal_error":

@@ -60,3 +60,19 @@ def test_backend_file_is_plain_terraform_json():
     s3 = raw["terraform"]["backend"]["s3"]
     assert s3["encrypt"] is True and s3["use_lockfile"] is True and s3["dynamodb_table"]
     assert load_backend_settings().state_key("dev") == "pf/dev/terraform.tfstate"
+
+
+def test_bootstrap_moves_to_the_bucket_after_migration(tmp_path):
+    """With "bootstrap_state": "s3" the bootstrap stack uses the team backend it created."""
+    import cdktf
+
+    from modules.stacks.state_backend_stack import StateBackendStack
+
+    raw = json.loads((REPO_ROOT / "backend.tf.json").read_text())
+    raw["//"]["bootstrap_state"] = "s3"
+    path = tmp_path / "backend.tf.json"
+    path.write_text(json.dumps(raw))
+    stack = StateBackendStack(cdktf.App(outdir=str(tmp_path / "out")), load_backend_settings(path))
+    backend = json.loads(cdktf.Testing.synth(stack))["terraform"]["backend"]
+    assert backend["s3"]["key"] == "pf/state-backend/terraform.tfstate"
+    assert backend["s3"]["use_lockfile"] is True and backend["s3"]["encrypt"] is True
