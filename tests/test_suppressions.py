@@ -10,10 +10,12 @@ from modules.pipeline.checkov_gate import evaluate, resource_target
 from modules.suppressions import Suppression
 
 
-def report(check_type: str, file: Path, failed: list[tuple[str, str]], passed: int = 0) -> dict:
+def report(check_type: str, file: Path, failed: list[tuple[str, str]], passed: int = 0,
+           evaluated_keys: list[str] | None = None) -> dict:
     return {"check_type": check_type, "results": {
         "passed_checks": [{"check_id": "CKV_AWS_1", "resource": "x", "file_abs_path": str(file)}] * passed,
-        "failed_checks": [{"check_id": c, "resource": r, "check_name": c, "file_abs_path": str(file)}
+        "failed_checks": [{"check_id": c, "resource": r, "check_name": c, "file_abs_path": str(file),
+                           "check_result": {"evaluated_keys": evaluated_keys or ["variables"]}}
                           for c, r in failed],
     }}
 
@@ -80,3 +82,16 @@ def test_scan_scoped_suppression_applies_to_that_scan_only(tmp_path):
     result = evaluate("dev", {json_file, plan_file}, reports, [plan_only])
     assert [(f.check_id, f.scan) for f in result.failed] == [("CKV_AWS_383", "terraform_json")]
     assert len(result.suppressed) == 1 and not result.unused
+
+
+def test_findings_about_checkovs_own_metadata_are_reported_not_failed(tmp_path):
+    """CKV_AWS_45 scans checkov's injected `__file__` path like an environment variable."""
+    plan = tmp_path / "plan.json"
+    artifact = report("terraform_plan", plan, [("CKV_AWS_45", "aws_lambda_function.fn")],
+                      evaluated_keys=["environment/[0]/variables/[0]/__file__"])
+    real = report("terraform_plan", plan, [("CKV_AWS_45", "aws_lambda_function.fn")],
+                  evaluated_keys=["environment/[0]/variables/[0]/PASSWORD"])
+    ignored = evaluate("dev", {plan}, [artifact], [])
+    assert ignored.ok and [f.check_id for f in ignored.artifacts] == ["CKV_AWS_45"]
+    failed = evaluate("dev", {plan}, [real], [])
+    assert not failed.ok and not failed.artifacts

@@ -20,6 +20,13 @@ from modules.pipeline.terraform import ToolMissing
 from modules.suppressions import Suppression
 
 _INDEX = re.compile(r"\[[^\]]*\]$")
+# Keys checkov adds to every parsed block. Its secrets check (CKV_AWS_45) scans them as if they
+# were environment variables, and flags the scanned file's own path when that path looks like a
+# high-entropy string, so the verdict depends on where the repository is checked out.
+_CHECKOV_METADATA_KEYS = frozenset({
+    "__file__", "__startline__", "__endline__", "start_line", "end_line", "__address__",
+    "__change_actions__", "__change_keys__",
+})
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class GateResult:
     failed: list[Finding] = field(default_factory=list)
     suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)
     unused: list[Suppression] = field(default_factory=list)
+    #: Failures that only concern checkov's own metadata (see _CHECKOV_METADATA_KEYS).
+    artifacts: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -57,6 +66,12 @@ def resource_target(address: str) -> tuple[str, str]:
     parts = _INDEX.sub("", address).split(".")
     kind = "data" if parts[0] == "data" else "resource"
     return kind, parts[-1]
+
+
+def is_metadata_artifact(failed_check: dict) -> bool:
+    """True when every key the check evaluated is checkov's metadata, not configuration."""
+    keys = (failed_check.get("check_result") or {}).get("evaluated_keys") or []
+    return bool(keys) and all(key.rsplit("/", 1)[-1] in _CHECKOV_METADATA_KEYS for key in keys)
 
 
 def checkov_binary() -> str:
@@ -99,6 +114,9 @@ def evaluate(stack: str, stack_files: set[Path], reports: list[dict],
                 continue
             finding = Finding(failed["check_id"], failed.get("check_name", ""),
                               failed["resource"], scan)
+            if is_metadata_artifact(failed):
+                result.artifacts.append(finding)
+                continue
             suppression = (by_key.get((scan, finding.check_id, *finding.target))
                            or by_key.get((None, finding.check_id, *finding.target)))
             if suppression:

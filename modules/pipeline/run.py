@@ -163,6 +163,9 @@ def format_report(runs: list[StackRun]) -> str:
         for finding in run.gate.failed:
             lines.append(f"[{run.name}] FAILED {finding.check_id} {finding.resource} "
                          f"({finding.scan}): {finding.check_name}")
+        for finding in run.gate.artifacts:
+            lines.append(f"[{run.name}] ignored {finding.check_id} {finding.resource} "
+                         f"({finding.scan}): it evaluated only checkov's own file metadata")
         for suppression in run.gate.unused:
             lines.append(f"[{run.name}] UNUSED SUPPRESSION {suppression.check_id} on "
                          f"{suppression.address}: it matched no finding; remove it")
