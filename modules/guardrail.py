@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.aws import provider_module
@@ -58,6 +59,10 @@ class Guardrail(Construct):
         version = provider_module("bedrock_guardrail_version").BedrockGuardrailVersion(
             self, "version", guardrail_arn=guardrail.guardrail_arn,
             description=f"configuration {digest}",
+            # Versions are immutable snapshots: publish the new one before agents move to it and
+            # keep the old one, which agents may still reference while they are updated.
+            skip_destroy=True,
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         self.guardrail_id: str = guardrail.guardrail_id
         self.guardrail_arn: str = guardrail.guardrail_arn

@@ -15,3 +15,6 @@ def test_guardrail_filters_content_and_prompt_attacks(dev):
     assert guardrail["kms_key_arn"].startswith("${aws_kms_key.")
     version = one(dev, "aws_bedrock_guardrail_version")
     assert version["guardrail_arn"].endswith(".guardrail_arn}")
+    assert version["description"].startswith("configuration ")
+    assert version["skip_destroy"] is True
+    assert version["lifecycle"] == {"create_before_destroy": True}
