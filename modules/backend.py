@@ -13,21 +13,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from cdktf import LocalBackend, S3Backend, TerraformStack
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from modules.aws_rules import DYNAMODB_TABLE, KNOWN_REGIONS, S3_BUCKET
-from modules.config import REPO_ROOT, _describe, _field_path
+from modules.config import REPO_ROOT, StrictModel, validate_as
 from modules.errors import ConfigError
 
 BACKEND_FILE = REPO_ROOT / "backend.tf.json"
 BOOTSTRAP_STACK = "state-backend"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class S3BackendBlock(_Strict):
+class S3BackendBlock(StrictModel):
     bucket: Annotated[str, Field(min_length=3, max_length=63)]
     region: Literal[KNOWN_REGIONS]  # type: ignore[valid-type]
     dynamodb_table: Annotated[str, Field(min_length=3, max_length=255)]
@@ -37,7 +33,7 @@ class S3BackendBlock(_Strict):
     use_lockfile: Literal[True]
 
 
-class BackendNotes(_Strict):
+class BackendNotes(StrictModel):
     about: str = ""
     key_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
     account_id: Annotated[str, Field(pattern=r"^\d{12}$")]
@@ -45,7 +41,7 @@ class BackendNotes(_Strict):
     bootstrap_state: Literal["local", "s3"] = "local"
 
 
-class _BackendFile(_Strict):
+class _BackendFile(StrictModel):
     notes: BackendNotes = Field(alias="//")
     terraform: dict[Literal["backend"], dict[Literal["s3"], S3BackendBlock]]
 
@@ -74,11 +70,7 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
         raise ConfigError(shown, "(file)", "does not exist") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(shown, "(syntax)", f"not valid JSON: {exc}") from None
-    try:
-        parsed = _BackendFile.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(shown, _field_path(first["loc"]), _describe(first)) from None
+    parsed = validate_as(_BackendFile, raw, shown)
     s3 = parsed.terraform["backend"]["s3"]
     for rule, name, field in (
         (S3_BUCKET, s3.bucket, "terraform.backend.s3.bucket"),

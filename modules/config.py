@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -34,6 +34,9 @@ class StrictModel(BaseModel):
     """Unknown keys are errors; values are not coerced between types (e.g. "30" is not 30)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Phases(StrictModel):
@@ -182,15 +185,21 @@ def _describe(error: dict) -> str:
     return f"{message} (got {error['input']!r})" if "input" in error and kind != "missing" else message
 
 
-def parse_environment(data: dict, source: str) -> EnvironmentConfig:
-    """Validate a decoded TOML document; raise ConfigError naming `source` and the field."""
+def validate_as(model: type[M], data: object, source: str) -> M:
+    """Validate decoded file content; raise one ConfigError naming `source`, the first bad
+    field and what is allowed (every configuration file of the project goes through here)."""
     try:
-        return EnvironmentConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         more = len(exc.errors()) - 1
         suffix = f" ({more} more error{'s' if more > 1 else ''} after fixing this)" if more else ""
         raise ConfigError(source, _field_path(first["loc"]), _describe(first) + suffix) from None
+
+
+def parse_environment(data: dict, source: str) -> EnvironmentConfig:
+    """Validate a decoded TOML document; raise ConfigError naming `source` and the field."""
+    return validate_as(EnvironmentConfig, data, source)
 
 
 def load_environment(path: Path) -> EnvironmentConfig:

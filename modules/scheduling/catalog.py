@@ -8,9 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from modules.config import EnvironmentConfig, _describe, _field_path
+from modules.config import EnvironmentConfig, StrictModel, validate_as
 from modules.errors import ConfigError
 from modules.instructions import COLLABORATION_INSTRUCTION_MAX, check_length, render_instruction
 from modules.naming import Naming
@@ -25,11 +25,7 @@ BUSINESS_HOURS = "8 AM to 5 PM"
 BOOKING_WINDOW_DAYS = 30
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class SupervisorSpec(_Strict):
+class SupervisorSpec(StrictModel):
     key: AgentKey
     description: Annotated[str, Field(min_length=1, max_length=200)]
     instruction_template: str
@@ -41,7 +37,7 @@ class CollaboratorSpec(SupervisorSpec):
     collaboration_instruction: Annotated[str, Field(min_length=1, max_length=COLLABORATION_INSTRUCTION_MAX)]
 
 
-class AgentTable(_Strict):
+class AgentTable(StrictModel):
     supervisor: SupervisorSpec
     collaborator: Annotated[tuple[CollaboratorSpec, ...], Field(min_length=1, max_length=10)]
 
@@ -73,11 +69,7 @@ class AgentTable(_Strict):
 
 
 def parse_agent_table(data: dict, source: str) -> AgentTable:
-    try:
-        return AgentTable.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(source, _field_path(first["loc"]), _describe(first)) from None
+    return validate_as(AgentTable, data, source)
 
 
 @lru_cache(maxsize=8)
