@@ -65,6 +65,7 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
     # Imported late: the CDKTF runtime starts only after configuration is known to be valid.
     from cdktf import App
 
+    from modules.stacks.environment_stack import EnvironmentStack
     from modules.stacks.state_backend_stack import StateBackendStack
     from modules.suppressions import suppressions_of
 
@@ -78,8 +79,6 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
             stacks.append(StateBackendStack(app, backend))
         for config in configs:
             if config.environment in selected:
-                from modules.stacks.environment_stack import EnvironmentStack
-
                 stacks.append(EnvironmentStack(app, config, backend))
         app.synth()
         for stack in stacks:

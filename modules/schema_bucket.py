@@ -44,8 +44,10 @@ class SchemaBucket(Construct):
         self.bucket_name: str = bucket.bucket_name
         self.bucket_arn: str = bucket.arn
         self._objects: dict[str, object] = {}
+        self._digests: dict[str, str] = {}
         s3_object = provider_module("s3_object")
         for key, path in sorted(props.schemas.items()):
+            self._digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
             asset = TerraformAsset(self, f"asset_{Path(key).stem}", path=str(path), type=AssetType.FILE)
             obj = s3_object.S3Object(
                 self, f"object_{Path(key).stem}",
@@ -53,12 +55,16 @@ class SchemaBucket(Construct):
                 key=key,
                 source=asset.path,
                 # A changed schema is a planned update (etag is not an MD5 under SSE-KMS).
-                source_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+                source_hash=self._digests[key],
                 content_type="application/json",
                 kms_key_id=props.kms_key_arn,
                 server_side_encryption="aws:kms" if props.kms_key_arn else "AES256",
             )
             self._objects[key] = obj
+
+    def schema_digest(self, key: str) -> str:
+        """sha256 of the uploaded schema: what changes when the schema changes."""
+        return self._digests[key]
 
     def object_arn(self, key: str) -> str:
         return f"{self.bucket_arn}/{key}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from cdktf import TerraformOutput, TerraformStack
@@ -28,10 +27,6 @@ from modules.scheduling.catalog import (
     render_agents,
 )
 from modules.schema_bucket import SchemaBucket, SchemaBucketProps
-
-
-def _file_digest(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def schema_key(action_group: str) -> str:
@@ -141,7 +136,7 @@ class EnvironmentStack(TerraformStack):
                 action_group = ActionGroupProps(
                     name=f"{group}-actions", function_arn=function.function_arn,
                     schema_bucket=schemas.bucket_name, schema_key=schema_key(group),
-                    content_digest=f"{package.sha256_b64}:{_file_digest(package.schema_path)}",
+                    content_digest=f"{package.sha256_b64}:{schemas.schema_digest(schema_key(group))}",
                     description=f"{group} operations backed by {naming.function(group)}",
                 )
             agent = BedrockAgent(self, f"agent_{spec.key}", agent_props(spec, role, action_group),
