@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
 
 from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
-from modules.pipeline.run import prepare_workdir
+from modules.pipeline.run import OFFLINE_AWS_ENV, prepare_workdir, stack_region
 from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, run_terraform
 
 OVERRIDE_FILE = "zz_local_aws_override.tf.json"
@@ -47,17 +47,13 @@ _NOWHERE = "http://127.0.0.1:9"
 
 
 def local_aws_env(region: str) -> dict[str, str]:
-    """Environment for Terraform against the emulator: fake keys, no profiles, no way out."""
+    """Environment for Terraform against the emulator: the offline plan's fake keys and
+    profile isolation, plus a dead proxy for anything not addressed to the emulator."""
     return {
-        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "local-emulator-not-a-secret",
+        **OFFLINE_AWS_ENV,
         "AWS_SESSION_TOKEN": "",
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_PROFILE": "",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "HTTPS_PROXY": _NOWHERE, "HTTP_PROXY": _NOWHERE,
         "https_proxy": _NOWHERE, "http_proxy": _NOWHERE,
         "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
@@ -335,7 +331,7 @@ class LocalAws:
         return json.loads((self.stack_dir(stack) / "cdk.tf.json").read_text())
 
     def region(self, stack: str) -> str:
-        return self.config(stack)["provider"]["aws"][0]["region"]
+        return stack_region(self.stack_dir(stack))
 
     def env(self, stack: str) -> dict[str, str]:
         return local_aws_env(self.region(stack))
