@@ -1,7 +1,8 @@
 """Synthesize the Terraform JSON of every stack into `cdktf.out/`.
 
-    python main.py                      # state-backend + one stack per envs/*.toml
-    python main.py --only dev           # narrow (repeatable; also PF_ONLY=dev,state-backend)
+    python main.py                      # state-backend + one stack per (environment, system)
+    python main.py --only dev           # every stack of dev (repeatable; also PF_ONLY=...)
+    python main.py --only dev-scheduling --only state-backend
 
 Configuration is validated before anything is written; output is synthesized into a temporary
 folder beside `cdktf.out` and moved into place only on success, so a bad env file leaves the
@@ -14,16 +15,17 @@ import argparse
 import os
 import sys
 
-from modules.app import build_and_synthesize
 from modules.errors import ConfigError
 from modules.lambda_package import LambdaPackageError
+from systems.app import build_and_synthesize
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--only", action="append", default=[], metavar="NAME",
-        help="synthesize only this stack: an environment name (dev) or state-backend",
+        help="synthesize only this stack (dev-scheduling, state-backend) or every stack of "
+             "an environment (dev); repeatable",
     )
     parser.add_argument(
         "--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"),

@@ -1,4 +1,8 @@
-"""An action-group Lambda: its role, its own log group, the function and Bedrock's permission."""
+"""An action-group Lambda: its role, its own log group, the function and Bedrock's permission.
+
+The caller decides (and suppresses with its reason) whether the function needs a VPC: that
+depends on what the handler reaches, which only the system knows.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from constructs import Construct
 
 from modules.aws import provider_module
 from modules.lambda_package import FunctionPackage
-from modules.policy import Statement, policy_document, service_trust
+from modules.policy import Statement, kms_via_service, policy_document, service_trust
 from modules.suppressions import suppress
 
 
@@ -22,7 +26,6 @@ class ActionFunctionProps:
     package: FunctionPackage
     account_id: str
     region: str
-    #: Seed 000: Python 3.11, handler.lambda_handler, 256 MB, 30 s.
     runtime: str = "python3.11"
     handler: str = "handler.lambda_handler"
     memory_mb: int = 256
@@ -37,7 +40,8 @@ class ActionFunctionProps:
 
 
 class ActionFunction(Construct):
-    """Exposes `function_name`, `function_arn`, `role_arn` and `allow_bedrock_agent(...)`."""
+    """Exposes `function` (the L1 resource), `function_name`, `function_arn`, `role_arn`,
+    `invoke_statements()` and `allow_bedrock_agent(...)`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: ActionFunctionProps) -> None:
         super().__init__(scope, construct_id)
@@ -66,11 +70,8 @@ class ActionFunction(Construct):
             *props.extra_statements,
         ]
         if props.kms_key_arn:
-            statements.append(Statement(
-                sid="DecryptEnvironment", actions=("kms:Decrypt",), resources=(props.kms_key_arn,),
-                conditions=(("StringEquals", "kms:ViaService",
-                             (f"lambda.{props.region}.amazonaws.com",)),),
-            ))
+            statements.append(kms_via_service("DecryptEnvironment", props.kms_key_arn, "lambda",
+                                              props.region))
         policy = policy_document(self, "policy_document", statements)
         provider_module("iam_role_policy").IamRolePolicy(
             self, "policy", name=props.policy_name, role=role.id, policy=policy.json,
@@ -100,9 +101,6 @@ class ActionFunction(Construct):
         suppress(function, "CKV_AWS_116",
                  "Bedrock invokes action groups synchronously and gets the error back; a DLQ only "
                  "receives failed asynchronous invocations, which never happen here.")
-        suppress(function, "CKV_AWS_117",
-                 "The function reaches no private network resource (mock data, or the public PF360 "
-                 "API over HTTPS); a VPC would add NAT cost and cold-start latency only.")
         suppress(function, "CKV_AWS_272",
                  "Packages are built reproducibly from this repository with a source hash pinned in "
                  "the plan; AWS Signer is not available to the offline pipeline.")
@@ -110,7 +108,12 @@ class ActionFunction(Construct):
         self.function_arn: str = function.arn
         self.role_arn: str = role.arn
         self.log_group_name: str = log_group.name
-        self._function = function
+        self.function = function
+
+    def invoke_statements(self) -> tuple[Statement, ...]:
+        """What a caller (an agent's role) needs to invoke this function and nothing else."""
+        return (Statement(sid="InvokeOwnActionFunction", actions=("lambda:InvokeFunction",),
+                          resources=(self.function_arn,)),)
 
     def allow_bedrock_agent(self, construct_id: str, agent_arn: str):
         """Let exactly one agent of this account invoke the function (confused-deputy safe)."""
@@ -118,7 +121,7 @@ class ActionFunction(Construct):
             self, construct_id,
             statement_id="AllowBedrockAgentInvoke",
             action="lambda:InvokeFunction",
-            function_name=self._function.function_name,
+            function_name=self.function.function_name,
             principal="bedrock.amazonaws.com",
             source_arn=agent_arn,
             source_account=self._props.account_id,

@@ -29,7 +29,7 @@ class CollaboratorLink:
 class CollaborationProps:
     supervisor_agent: object  # the supervisor's aws_bedrockagent_agent resource
     links: tuple[CollaboratorLink, ...]
-    #: TO_COLLABORATOR relays the conversation history to the specialist (seed 000).
+    #: TO_COLLABORATOR relays the conversation history to the specialist; DISABLED does not.
     relay_conversation_history: str = "TO_COLLABORATOR"
 
 

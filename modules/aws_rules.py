@@ -25,13 +25,17 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 
 @dataclass(frozen=True)
 class NameRule:
-    """One service's naming rule: a regex, a length range and the sentence shown to users."""
+    """One service's naming rule: a regex, a length range, the sentence shown to users and
+    where the name must be unique."""
 
     service: str
     pattern: re.Pattern[str]
     min_length: int
     max_length: int
     allowed: str
+    #: "global" (every account), "account" (all regions of one account), "region" (one region
+    #: of one account) or "parent" (unique only inside its parent, e.g. a role's inline policy).
+    scope: str = "region"
 
     def violation(self, name: str) -> str | None:
         if not self.min_length <= len(name) <= self.max_length:
@@ -48,14 +52,17 @@ S3_BUCKET = NameRule(
     3, 63,
     "S3 bucket names are 3-63 characters of lowercase letters, digits, '.' and '-', "
     "starting and ending with a letter or digit",
+    scope="global",
 )
 IAM_ROLE = NameRule(
     "IAM role", re.compile(r"[\w+=,.@-]+"), 1, 64,
     "IAM role names are 1-64 characters of letters, digits and +=,.@_-",
+    scope="account",
 )
 IAM_POLICY = NameRule(
     "IAM inline policy", re.compile(r"[\w+=,.@-]+"), 1, 128,
     "IAM policy names are 1-128 characters of letters, digits and +=,.@_-",
+    scope="parent",
 )
 LAMBDA_FUNCTION = NameRule(
     "Lambda function", re.compile(r"[A-Za-z0-9_-]+"), 1, 64,
@@ -77,6 +84,10 @@ DYNAMODB_TABLE = NameRule(
 LOG_GROUP = NameRule(
     "CloudWatch log group", re.compile(r"[\w\-/.#]+"), 1, 512,
     "log group names are 1-512 characters of letters, digits and '_-/.#'",
+)
+SECRET = NameRule(
+    "Secrets Manager secret", re.compile(r"[\w/+=.@-]+"), 1, 512,
+    "secret names are 1-512 characters of letters, digits and /_+=.@-",
 )
 KMS_ALIAS = NameRule(
     "KMS alias", re.compile(r"alias/(?!aws/)[a-zA-Z0-9/_-]+"), 7, 256,

@@ -7,7 +7,6 @@ account that owns the backend and whether the bootstrap stack's own state was mi
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,7 +15,7 @@ from cdktf import LocalBackend, S3Backend, TerraformStack
 from pydantic import BaseModel, ConfigDict, Field
 
 from modules.aws_rules import DYNAMODB_TABLE, KNOWN_REGIONS, S3_BUCKET
-from modules.config import REPO_ROOT, StrictModel, validate_as
+from modules.config import REPO_ROOT, StrictModel, display_path, read_document, validate_as
 from modules.errors import ConfigError
 
 BACKEND_FILE = REPO_ROOT / "backend.tf.json"
@@ -56,21 +55,16 @@ class BackendSettings(BaseModel):
     account_id: str
     bootstrap_state: Literal["local", "s3"]
 
-    def state_key(self, stack: str) -> str:
-        return f"{self.key_prefix}/{stack}/terraform.tfstate"
+    def state_key(self, *parts: str) -> str:
+        """`state_key("dev", "scheduling")` -> `pf/dev/scheduling/terraform.tfstate`."""
+        return "/".join((self.key_prefix, *parts, "terraform.tfstate"))
 
 
 def load_backend_settings(path: Path | None = None) -> BackendSettings:
     # `PF_BACKEND_FILE` points at another backend file (tests, a second team backend).
     path = path or Path(os.environ.get("PF_BACKEND_FILE") or BACKEND_FILE)
-    shown = path.name if path.parent == REPO_ROOT else str(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(shown, "(file)", "does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(shown, "(syntax)", f"not valid JSON: {exc}") from None
-    parsed = validate_as(_BackendFile, raw, shown)
+    shown = display_path(path)
+    parsed = validate_as(_BackendFile, read_document(path), shown)
     s3 = parsed.terraform["backend"]["s3"]
     for rule, name, field in (
         (S3_BUCKET, s3.bucket, "terraform.backend.s3.bucket"),
@@ -89,15 +83,15 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
     )
 
 
-def use_team_backend(stack: TerraformStack, settings: BackendSettings, stack_name: str) -> None:
-    """Give `stack` the S3 backend, keyed `<prefix>/<stack>/terraform.tfstate`.
+def use_team_backend(stack: TerraformStack, settings: BackendSettings, *key_parts: str) -> None:
+    """Give `stack` the S3 backend, keyed `<prefix>/<key parts>/terraform.tfstate`.
 
     cdktf 0.21's typed S3Backend has no `use_lockfile`, hence the override.
     """
     S3Backend(
         stack,
         bucket=settings.bucket,
-        key=settings.state_key(stack_name),
+        key=settings.state_key(*key_parts),
         region=settings.region,
         encrypt=True,
         dynamodb_table=settings.dynamodb_table,
@@ -105,5 +99,14 @@ def use_team_backend(stack: TerraformStack, settings: BackendSettings, stack_nam
     stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
-def use_local_backend(stack: TerraformStack) -> None:
-    LocalBackend(stack, path="terraform.tfstate")
+def local_state_file(stack_name: str) -> Path:
+    """Where a stack with local state keeps it: the project root, never inside the synthesis
+    output, which every synth replaces whole (CDKTF's own convention)."""
+    return REPO_ROOT / f"terraform.{stack_name}.tfstate"
+
+
+def use_local_backend(stack: TerraformStack, stack_dir: Path) -> None:
+    """Local state at `local_state_file`, written relative to `stack_dir` (the folder the stack
+    is synthesized into) so the synthesized JSON holds no machine-specific path."""
+    target = local_state_file(stack.node.id)
+    LocalBackend(stack, path=os.path.relpath(target, stack_dir))

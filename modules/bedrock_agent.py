@@ -1,6 +1,6 @@
 """One Bedrock agent: the agent, its optional OpenAPI action group and its alias.
 
-Provider 5.100.0 races (ENGINEERING §3) are avoided by ordering: a specialist is prepared on
+Races of hashicorp/aws 5.100.0 (#42256, #42845, #43059) are avoided by ordering: a specialist is prepared on
 create/update, then its single action group is created (and prepares again), then its alias;
 the supervisor is created unprepared and prepared by its last collaborator link (see
 `agent_collaboration`).

@@ -10,6 +10,7 @@ from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.aws import provider_module
+from modules.policy import Statement
 
 CONTENT_CATEGORIES = ("HATE", "INSULTS", "MISCONDUCT", "SEXUAL", "VIOLENCE")
 
@@ -22,16 +23,15 @@ class GuardrailProps:
     filter_strength: str = "HIGH"
     #: Strength of the prompt-attack (jailbreak / injection) filter on input.
     prompt_attack_strength: str = "HIGH"
-    blocked_input_message: str = (
-        "Sorry, I can't help with that. I can help you schedule, check or change appointments."
-    )
-    blocked_output_message: str = (
-        "Sorry, I can't share that. I can help you schedule, check or change appointments."
-    )
+    #: What the user reads when the input is blocked; say what the agents can help with.
+    blocked_input_message: str = "Sorry, I can't help with that request."
+    #: What the user reads when the answer is blocked.
+    blocked_output_message: str = "Sorry, I can't share that answer."
 
 
 class Guardrail(Construct):
-    """Exposes `guardrail_id`, `guardrail_arn` and `version` (the published version number)."""
+    """Exposes `guardrail_id`, `guardrail_arn`, `version` (the published version number) and
+    `apply_statements()`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: GuardrailProps) -> None:
         super().__init__(scope, construct_id)
@@ -67,3 +67,8 @@ class Guardrail(Construct):
         self.guardrail_id: str = guardrail.guardrail_id
         self.guardrail_arn: str = guardrail.guardrail_arn
         self.version: str = version.version
+
+    def apply_statements(self) -> tuple[Statement, ...]:
+        """What an agent's role needs to apply this guardrail."""
+        return (Statement(sid="ApplyGuardrail", actions=("bedrock:ApplyGuardrail",),
+                          resources=(self.guardrail_arn,)),)

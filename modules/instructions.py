@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 
+from modules.config import display_path
 from modules.errors import ConfigError
 
 # Bedrock API limits (CreateAgent / AssociateAgentCollaborator).
@@ -26,7 +27,7 @@ def render_instruction(template_dir: Path, template_name: str, variables: dict[s
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    shown = f"{template_dir.name}/{template_name}"
+    shown = display_path(template_dir / template_name)
     try:
         text = environment.get_template(template_name).render(**variables).strip()
     except jinja2.TemplateNotFound:

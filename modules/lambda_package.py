@@ -1,8 +1,9 @@
-"""Deployment zips of the action-group Lambdas (standard library only, no CDKTF import).
+"""Deployment zips of a system's Lambdas (standard library only, no CDKTF import).
 
-A function package holds, at the zip root: the files of `lambda/<name>/` (so the handler is
-`handler.lambda_handler`), the shared package(s) under `lambda/shared/`, and the runtime
-dependencies pinned in `lambda/requirements.txt`, vendored as CPython 3.11 manylinux2014_x86_64
+A system keeps its functions under one source root, `lambda/<system>/`. A function package
+holds, at the zip root: the files of `<root>/<name>/` (so the handler is
+`handler.lambda_handler`), the shared package(s) under `<root>/shared/`, and the runtime
+dependencies pinned in `<root>/requirements.txt`, vendored as CPython 3.11 manylinux2014_x86_64
 wheels (what Lambda's python3.11 x86_64 runtime loads). boto3 is not vendored: the runtime has it.
 
 The zips are deterministic, so equal sources give byte-identical zips (and an equal
@@ -14,7 +15,9 @@ far below Lambda's 50 MB upload limit).
 Caching, under the build directory (argument, else $PF_LAMBDA_BUILD_DIR, else <repo>/build/lambda):
 - `deps-<key>/`: the vendored dependencies, keyed by the requirements file and pip target
   options, installed once;
-- `<name>.zip` + `<name>.zip.manifest`: rebuilt only when the digest of the inputs changes.
+- `<system>-<name>.zip` + `.manifest`: rebuilt only when the digest of the inputs changes.
+
+An action-group function also has a generated OpenAPI schema at `<root>/schemas/<schema_key>`.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_ROOT = REPO_ROOT / "lambda"
-FUNCTIONS = ("scheduling", "information", "notes")
 BUILD_DIR_ENV = "PF_LAMBDA_BUILD_DIR"
 DEFAULT_BUILD_DIR = REPO_ROOT / "build" / "lambda"
 
@@ -63,35 +65,52 @@ class LambdaPackageError(RuntimeError):
     """A package could not be built; the message says what failed and how to reproduce it."""
 
 
+def schema_key(name: str) -> str:
+    """File name (and S3 object key) of the OpenAPI schema of action-group function `name`."""
+    return f"{name}_actions.json"
+
+
 @dataclass(frozen=True)
 class FunctionPackage:
     name: str
     zip_path: Path
     sha256_b64: str  # base64 of the zip's SHA-256, as Terraform's source_code_hash expects
-    schema_path: Path
+    #: The generated OpenAPI schema, for action-group functions; None for other functions.
+    schema_path: Path | None
+
+    @property
+    def schema_key(self) -> str:
+        return schema_key(self.name)
+
+
+def source_root(system: str) -> Path:
+    """`lambda/<system>/`: the functions, shared code, requirements and schemas of a system."""
+    return LAMBDA_ROOT / system
 
 
 def build_function_package(
-    name: str, *, build_dir: Path | None = None, lambda_root: Path | None = None
+    name: str, root: Path, *, build_dir: Path | None = None, action_group: bool = True
 ) -> FunctionPackage:
-    """Build (or reuse) the zip of one function. `lambda_root` replaces <repo>/lambda (tests)."""
-    root = (lambda_root or LAMBDA_ROOT).resolve()
-    if name not in FUNCTIONS:
-        raise LambdaPackageError(f"unknown Lambda function {name!r}; expected one of {', '.join(FUNCTIONS)}")
+    """Build (or reuse) the zip of function `name` under source root `root`. An action-group
+    function must have its generated schema."""
+    root = root.resolve()
     function_dir = root / name
     if not (function_dir / "handler.py").is_file():
-        raise LambdaPackageError(f"{function_dir / 'handler.py'} is missing")
-    schema = root / "schemas" / f"{name}_actions.json"
-    if not schema.is_file():
-        raise LambdaPackageError(f"{schema} is missing; run: python lambda/generate_schemas.py")
+        raise LambdaPackageError(
+            f"{_shown(function_dir / 'handler.py')} is missing: every function named in the "
+            f"system's tables needs a folder {_shown(function_dir)}/ with a handler.py")
+    schema = root / "schemas" / schema_key(name)
+    if action_group and not schema.is_file():
+        raise LambdaPackageError(f"{_shown(schema)} is missing; run: "
+                                 f"python {_shown(root / 'generate_schemas.py')}")
 
     out_dir = resolve_build_dir(build_dir)
     deps_dir = vendor_dependencies(root / "requirements.txt", out_dir)
     entries = collect_entries(function_dir, root / "shared", deps_dir)
     manifest = _manifest(entries)
 
-    zip_path = out_dir / f"{name}.zip"
-    stamp = out_dir / f"{name}.zip.manifest"
+    zip_path = out_dir / f"{root.name}-{name}.zip"
+    stamp = out_dir / f"{root.name}-{name}.zip.manifest"
     if not (zip_path.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == manifest):
         print(f"lambda_package: building {zip_path} ({len(entries)} files)", file=sys.stderr)
         _write_zip(entries, zip_path)
@@ -101,12 +120,15 @@ def build_function_package(
         name=name,
         zip_path=zip_path,
         sha256_b64=base64.b64encode(digest).decode("ascii"),
-        schema_path=schema,
+        schema_path=schema if action_group else None,
     )
 
 
-def build_all(build_dir: Path | None = None, *, lambda_root: Path | None = None) -> dict[str, FunctionPackage]:
-    return {name: build_function_package(name, build_dir=build_dir, lambda_root=lambda_root) for name in FUNCTIONS}
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def resolve_build_dir(build_dir: Path | None = None) -> Path:

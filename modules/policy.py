@@ -63,3 +63,13 @@ def service_trust(
         principals=(("Service", (service,)),),
         conditions=tuple(conditions),
     )
+
+
+def kms_via_service(sid: str, key_arn: str, service: str, region: str,
+                    actions: tuple[str, ...] = ("kms:Decrypt",)) -> Statement:
+    """Use of `key_arn` only through `service` in `region` (`kms:ViaService`), e.g. decrypting
+    an S3 object or a secret without being able to call KMS directly."""
+    return Statement(
+        sid=sid, actions=actions, resources=(key_arn,),
+        conditions=(("StringEquals", "kms:ViaService", (f"{service}.{region}.amazonaws.com",)),),
+    )

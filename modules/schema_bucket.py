@@ -10,23 +10,46 @@ from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
 from modules.aws import provider_module
+from modules.policy import Statement, kms_via_service
 from modules.secure_bucket import SecureBucket, SecureBucketProps
 from modules.suppressions import suppress
+
+
+@dataclass(frozen=True)
+class SchemaObject:
+    """One uploaded schema: where it is, what it hashes to and who may read it."""
+
+    bucket_name: str
+    key: str
+    arn: str
+    #: sha256 of the uploaded file: what changes when the schema changes.
+    digest: str
+    kms_key_arn: str | None
+    region: str
+
+    def read_statements(self) -> tuple[Statement, ...]:
+        """Read this object only, and decrypt it through S3 only."""
+        statements = [Statement(sid="ReadOwnSchema", actions=("s3:GetObject",), resources=(self.arn,))]
+        if self.kms_key_arn:
+            statements.append(kms_via_service("DecryptOwnSchema", self.kms_key_arn, "s3", self.region))
+        return tuple(statements)
 
 
 @dataclass(frozen=True)
 class SchemaBucketProps:
     bucket_name: str
     kms_key_arn: str | None
+    region: str
     #: Object key -> local schema file, e.g. {"scheduling_actions.json": Path(...)}.
     schemas: dict[str, Path] = field(default_factory=dict)
 
 
 class SchemaBucket(Construct):
-    """Exposes `bucket_name`, `bucket_arn` and `object_arn(key)`."""
+    """Exposes `bucket_name`, `bucket_arn`, `schema(key)` and `objects`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: SchemaBucketProps) -> None:
         super().__init__(scope, construct_id)
+        self._props = props
         bucket = SecureBucket(self, "bucket", SecureBucketProps(
             bucket_name=props.bucket_name, kms_key_arn=props.kms_key_arn,
             noncurrent_version_expiration_days=30,
@@ -62,12 +85,10 @@ class SchemaBucket(Construct):
             )
             self._objects[key] = obj
 
-    def schema_digest(self, key: str) -> str:
-        """sha256 of the uploaded schema: what changes when the schema changes."""
-        return self._digests[key]
-
-    def object_arn(self, key: str) -> str:
-        return f"{self.bucket_arn}/{key}"
+    def schema(self, key: str) -> SchemaObject:
+        return SchemaObject(bucket_name=self.bucket_name, key=key, arn=f"{self.bucket_arn}/{key}",
+                            digest=self._digests[key], kms_key_arn=self._props.kms_key_arn,
+                            region=self._props.region)
 
     @property
     def objects(self) -> dict[str, object]:

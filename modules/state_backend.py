@@ -9,7 +9,7 @@ from constructs import Construct
 
 from modules.aws import provider_module
 from modules.backend import BackendSettings
-from modules.kms import EncryptionKey, EncryptionKeyProps
+from modules.encryption_key import EncryptionKey, EncryptionKeyProps
 from modules.secure_bucket import SecureBucket, SecureBucketProps
 from modules.suppressions import suppress
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from modules.backend import BOOTSTRAP_STACK
 from modules.local_aws.emulator import EmulatorError, MotoServer, answers
-from modules.local_aws.local_apply import LocalAws, apply_environment, format_summary
+from modules.local_aws.local_apply import LocalAws, apply_environment, format_summary, stacks_of
+from modules.pipeline.synth import synthesize
 from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, ToolMissing
 
 
@@ -30,7 +31,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     up = commands.add_parser("up", help="run the emulator in the foreground until Ctrl-C")
     up.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     apply = commands.add_parser("apply", help="bootstrap the backend and apply an environment")
-    apply.add_argument("--env", required=True, help="environment stack to apply (e.g. dev)")
+    apply.add_argument("--env", required=True,
+                       help="environment (dev: all its stacks) or one stack (dev-scheduling)")
     apply.add_argument("--endpoint", default=None,
                        help="URL of a running emulator (default: start one for this run)")
     apply.add_argument("--skip-synth", action="store_true", help="use the existing --outdir")
@@ -71,17 +73,12 @@ def run_apply(args: argparse.Namespace) -> int:
         _log(f"error: --env names an environment; {BOOTSTRAP_STACK} is applied first anyway")
         return 2
     if not args.skip_synth:
-        from modules.app import build_and_synthesize
-        from modules.errors import ConfigError
-
         _log(f"synthesizing into {outdir} ...")
-        try:
-            build_and_synthesize(outdir)
-        except ConfigError as exc:
-            _log(f"error: {exc}")
-            return 2
-    if not (outdir / "stacks" / args.env / "cdk.tf.json").is_file():
-        _log(f"error: no stack {args.env!r} in {outdir}/stacks")
+        code = synthesize(outdir)
+        if code != 0:
+            return code
+    if not stacks_of(outdir, args.env):
+        _log(f"error: no stack {args.env!r} (or {args.env}-<system>) in {outdir}/stacks")
         return 2
 
     def apply_with(endpoint: str) -> int:

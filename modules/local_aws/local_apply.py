@@ -89,7 +89,7 @@ SERVICE_PREFIXES: dict[str, str] = {
 }
 # Data sources computed inside the provider, with no API call.
 LOCAL_DATA_SOURCES = {"aws_iam_policy_document", "aws_region", "aws_partition"}
-# Known moto gaps (ENGINEERING.md §5) for services it otherwise serves.
+# Known moto 5.2.5 gaps for services it otherwise serves.
 EMULATOR_GAPS = {
     "aws_sfn_state_machine": "moto gap: ValidateStateMachineDefinition answers HTTP 500",
 }
@@ -342,7 +342,8 @@ class LocalAws:
     def state_location(self, stack: str) -> str:
         if stack == BOOTSTRAP_STACK:
             return f"local file {self.workdir(stack) / 'terraform.tfstate'}"
-        return f"s3://{self.settings.bucket}/{self.settings.state_key(stack)}"
+        key = self.config(stack)["terraform"]["backend"]["s3"]["key"]
+        return f"s3://{self.settings.bucket}/{key}"
 
     def terraform(self, stack: str, args: list[str], check: bool = True,
                   timeout: float = 600) -> Any:
@@ -361,8 +362,11 @@ class LocalAws:
         if stack == BOOTSTRAP_STACK:
             self._restore_bootstrap_state(saved, workdir)
         selection = self.selection(stack)
-        (workdir / OVERRIDE_FILE).write_text(
-            json.dumps(provider_override(self.endpoint, selection.services), indent=2) + "\n")
+        override = provider_override(self.endpoint, selection.services)
+        if stack == BOOTSTRAP_STACK:
+            # The emulator's bootstrap state stays in the work copy, never in the project's.
+            override["terraform"] = {"backend": {"local": {"path": "terraform.tfstate"}}}
+        (workdir / OVERRIDE_FILE).write_text(json.dumps(override, indent=2) + "\n")
         return selection
 
     def _restore_bootstrap_state(self, saved: Path, workdir: Path) -> None:
@@ -453,9 +457,20 @@ class LocalAws:
         return self.terraform(stack, args, check=check)
 
 
-def apply_environment(local: LocalAws, environment: str) -> list[StackResult]:
-    """Bootstrap the state backend, then apply `environment` against it."""
-    return [local.apply(BOOTSTRAP_STACK), local.apply(environment)]
+def stacks_of(synth_dir: Path, name: str) -> list[str]:
+    """The synthesized stacks `name` selects: one stack id (`dev-scheduling`) or every stack of
+    an environment (`dev`)."""
+    found = sorted(p.name for p in (synth_dir / "stacks").iterdir()
+                   if (p / "cdk.tf.json").is_file() and p.name != BOOTSTRAP_STACK)
+    return [s for s in found if s == name or s.startswith(f"{name}-")]
+
+
+def apply_environment(local: LocalAws, name: str) -> list[StackResult]:
+    """Bootstrap the state backend, then apply the stacks `name` selects against it."""
+    stacks = stacks_of(local.synth_dir, name)
+    if not stacks:
+        raise RuntimeError(f"no stack {name!r} (or {name}-<system>) in {local.synth_dir}/stacks")
+    return [local.apply(BOOTSTRAP_STACK), *(local.apply(stack) for stack in stacks)]
 
 
 def format_summary(results: list[StackResult], endpoint: str) -> str:

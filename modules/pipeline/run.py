@@ -1,6 +1,6 @@
 """synth -> terraform init/validate -> offline plan -> checkov gate, with a per-stack summary.
 
-    python -m modules.pipeline.run [--only dev] [--skip-synth] [--outdir cdktf.out]
+    python -m modules.pipeline.run [--only dev | --only dev-scheduling] [--skip-synth] [--outdir cdktf.out]
 
 Each stack is copied to `build/pipeline/<stack>/` so the synthesized output is never modified;
 the copy gets an override file with a local backend and the provider's skip flags, and runs
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from modules.pipeline.checkov_gate import GateResult, evaluate, load_suppressions, run_checkov
+from modules.pipeline.synth import selects, synthesize
 from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, ToolMissing, run_terraform
 
 # Fake credentials only ever reach the provider through the environment (CKV_AWS_41).
@@ -110,8 +111,7 @@ def run_pipeline(outdir: Path, only: list[str] | None = None,
                  workroot: Path | None = None) -> list[StackRun]:
     stacks_root = outdir / "stacks"
     names = sorted(p.name for p in stacks_root.iterdir() if (p / "cdk.tf.json").exists())
-    if only:
-        names = [n for n in names if n in only]
+    names = [n for n in names if selects(n, only)]
     workroot = workroot or BUILD_DIR / "pipeline"
     runs = [StackRun(name, workroot / name) for name in names]
 
@@ -181,21 +181,18 @@ def format_report(runs: list[StackRun]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate, plan (offline) and checkov-gate stacks.")
     parser.add_argument("--only", action="append", default=[], metavar="STACK",
-                        help="limit to a stack (environment name or state-backend); repeatable")
+                        help="limit to a stack (dev-scheduling, state-backend) or an environment's "
+                             "stacks (dev); repeatable")
     parser.add_argument("--skip-synth", action="store_true", help="use the existing --outdir")
     parser.add_argument("--outdir", default="cdktf.out")
     args = parser.parse_args(argv)
     outdir = Path(args.outdir)
     try:
         if not args.skip_synth:
-            from modules.app import build_and_synthesize
-            from modules.errors import ConfigError
             print("synthesizing ...", file=sys.stderr)
-            try:
-                build_and_synthesize(outdir, only=args.only)
-            except ConfigError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 2
+            code = synthesize(outdir, args.only)
+            if code != 0:
+                return code
         runs = run_pipeline(outdir, only=args.only or None)
     except ToolMissing as exc:
         print(f"error: {exc}", file=sys.stderr)

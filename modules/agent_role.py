@@ -1,8 +1,13 @@
-"""One Bedrock agent's service role and inline policy, least privilege per seed 000's tables."""
+"""One Bedrock agent's service role and inline policy.
+
+The role may invoke its foundation model; everything else (collaborators, its schema object and
+action function, keys, the guardrail) arrives as statements from those constructs
+(`read_statements()`, `invoke_statements()`, ...), so the role never grows a prop per resource.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from constructs import Construct
 
@@ -32,17 +37,8 @@ class AgentRoleProps:
     account_id: str
     region: str
     model_arns: tuple[str, ...]
-    #: Supervisor only: the collaborators' alias ARNs it may look up and invoke.
-    collaborator_alias_arns: tuple[str, ...] = ()
-    #: Specialists with an action group: the one schema object and the one function.
-    schema_object_arn: str | None = None
-    function_arn: str | None = None
-    #: Key of the schema bucket (read through S3 only).
-    schema_kms_key_arn: str | None = None
-    #: Key the agent encrypts its session data with.
-    agent_kms_key_arn: str | None = None
-    guardrail_arn: str | None = None
-    extra_statements: tuple[Statement, ...] = field(default=())
+    #: Everything else the agent may do, in the order it appears in the policy.
+    extra_statements: tuple[Statement, ...] = ()
 
 
 class AgentRole(Construct):
@@ -67,36 +63,8 @@ class AgentRole(Construct):
 
     @staticmethod
     def _statements(props: AgentRoleProps) -> list[Statement]:
-        statements = [Statement(
+        return [Statement(
             sid="InvokeFoundationModel",
             actions=("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
             resources=props.model_arns,
-        )]
-        if props.collaborator_alias_arns:
-            statements.append(Statement(
-                sid="InvokeCollaborators",
-                actions=("bedrock:GetAgentAlias", "bedrock:InvokeAgent"),
-                resources=props.collaborator_alias_arns,
-            ))
-        if props.schema_object_arn:
-            statements.append(Statement(sid="ReadOwnSchema", actions=("s3:GetObject",),
-                                        resources=(props.schema_object_arn,)))
-        if props.schema_object_arn and props.schema_kms_key_arn:
-            statements.append(Statement(
-                sid="DecryptOwnSchema", actions=("kms:Decrypt",),
-                resources=(props.schema_kms_key_arn,),
-                conditions=(("StringEquals", "kms:ViaService", (f"s3.{props.region}.amazonaws.com",)),),
-            ))
-        if props.function_arn:
-            statements.append(Statement(sid="InvokeOwnActionFunction",
-                                        actions=("lambda:InvokeFunction",),
-                                        resources=(props.function_arn,)))
-        if props.agent_kms_key_arn:
-            statements.append(Statement(
-                sid="UseAgentKey", actions=("kms:GenerateDataKey", "kms:Decrypt"),
-                resources=(props.agent_kms_key_arn,),
-            ))
-        if props.guardrail_arn:
-            statements.append(Statement(sid="ApplyGuardrail", actions=("bedrock:ApplyGuardrail",),
-                                        resources=(props.guardrail_arn,)))
-        return [*statements, *props.extra_statements]
+        ), *props.extra_statements]

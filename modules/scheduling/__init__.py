@@ -1,1 +1,0 @@
-"""Seed 000's multi-agent scheduling system: the agent table, its instructions, its stack."""

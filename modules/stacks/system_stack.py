@@ -1,0 +1,45 @@
+"""One stack per (environment, system): provider, tags and team backend done once for all.
+
+The stack receives its system's `build` callable, so the library never imports a system.
+Stack id `<environment>-<system>` (`dev-scheduling`); state key
+`<key_prefix>/<environment>/<system>/terraform.tfstate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdktf import TerraformStack
+from constructs import Construct
+
+from modules.backend import BackendSettings, use_team_backend
+from modules.config import EnvironmentBase
+from modules.provider import aws_provider
+from modules.system import System
+
+
+def stack_id(environment: str, system: str) -> str:
+    return f"{environment}-{system}"
+
+
+class SystemStack(TerraformStack):
+    """Exposes `env` (the environment base settings) and `system` (the system key)."""
+
+    def __init__(self, scope: Construct, env: EnvironmentBase, system: str,
+                 backend: BackendSettings, project: str | None = None) -> None:
+        """`project` is the `Project` tag of every resource (default: the system key)."""
+        super().__init__(scope, stack_id(env.environment, system))
+        self.env = env
+        self.system = system
+        tags = {"Project": project or system, "Environment": env.environment, "ManagedBy": "terraform",
+                **env.tags}
+        aws_provider(self, region=env.region, account_id=env.account_id, tags=tags)
+        use_team_backend(self, backend, env.environment, system)
+
+
+def build_system_stack(scope: Construct, env: EnvironmentBase, system: System, settings: Any,
+                       backend: BackendSettings) -> SystemStack:
+    """Create the stack and let the system's `build(stack, settings)` fill it."""
+    stack = SystemStack(scope, env, system.key, backend, project=system.project_tag)
+    system.build(stack, settings)
+    return stack

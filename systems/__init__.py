@@ -1,0 +1,12 @@
+"""The systems this project deploys, one package each; `SYSTEMS` is the registry.
+
+A system package imports `modules/` and never a sibling system. Adding a system: create
+`systems/<key>/` with a `SYSTEM = System(...)` and add it to the tuple below.
+"""
+
+from __future__ import annotations
+
+from modules.system import System
+from systems import scheduling
+
+SYSTEMS: dict[str, System] = {s.key: s for s in (scheduling.SYSTEM,)}

@@ -1,0 +1,185 @@
+"""Load and validate every env file, build one stack per (environment, system), check names
+across stacks, and synthesize atomically.
+
+An env file is the environment base (`prefix`, `environment`, `account_id`, `region`, `tags`)
+plus one `[systems.<key>]` table per system deployed there; a system left out is not deployed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import create_model, model_validator
+
+from modules.aws_rules import NameRule
+from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
+from modules.config import (EnvironmentBase, StrictModel, display_path, envs_dir, environment_files,
+                            load_file)
+from modules.errors import ConfigError
+from modules.naming import first_violation
+from modules.stacks.system_stack import stack_id
+from modules.system import System
+from systems import SYSTEMS
+
+
+Systems = create_model("Systems", __base__=StrictModel,
+                       **{key: (Optional[system.settings], None) for key, system in SYSTEMS.items()})
+
+
+class EnvironmentFile(EnvironmentBase):
+    """One `envs/<environment>.toml`."""
+
+    systems: Systems = Systems()  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _deploys_something(self) -> "EnvironmentFile":
+        if not self.selected():
+            raise ValueError(f"systems: selects no system; add a [systems.<key>] table, key one "
+                             f"of: {', '.join(SYSTEMS)}")
+        return self
+
+    def selected(self) -> list[tuple[System, Any]]:
+        """(system, settings) for every system deployed in this environment, registry order."""
+        return [(system, getattr(self.systems, key)) for key, system in SYSTEMS.items()
+                if getattr(self.systems, key) is not None]
+
+
+@dataclass(frozen=True)
+class PlannedStack:
+    """One stack to synthesize: which env file asked for it and what it contains."""
+
+    stack: str
+    source: str
+    env: EnvironmentFile
+    system: System
+    settings: Any
+
+
+def load_environment(path: Path) -> EnvironmentFile:
+    """Load and validate one env file; the file stem must equal its `environment` field."""
+    config = load_file(path, EnvironmentFile)
+    if config.environment != path.stem:
+        raise ConfigError(display_path(path), "environment",
+                          f"is {config.environment!r} but the file is named {path.name}; "
+                          "they must match")
+    return config
+
+
+def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, list[PlannedStack]]:
+    """Every env file and backend.tf.json, validated together, names checked across stacks."""
+    backend = load_backend_settings()
+    folder = folder or envs_dir()
+    files = environment_files(folder)
+    if not files:
+        raise ConfigError(display_path(folder), "(folder)", "holds no <environment>.toml file")
+    planned: list[PlannedStack] = []
+    owners: dict[tuple[str, ...], tuple[str, str]] = {}
+    for path in files:
+        env = load_environment(path)
+        source = display_path(path)
+        for system, settings in env.selected():
+            names = system.names(env, settings)
+            problem = first_violation(names)
+            if problem:
+                raise ConfigError(source, "prefix/environment",
+                                  f"prefix {env.prefix!r} with environment {env.environment!r} "
+                                  f"{problem}")
+            _claim_names(owners, env, source, stack_id(env.environment, system.key), names)
+            planned.append(PlannedStack(stack_id(env.environment, system.key), source, env,
+                                        system, settings))
+    return backend, planned
+
+
+def _claim_names(owners: dict[tuple[str, ...], tuple[str, str]], env: EnvironmentBase,
+                 source: str, stack: str, names: list[tuple[NameRule, str]]) -> None:
+    """Refuse a name another stack already produces where AWS needs it unique."""
+    for rule, name in names:
+        if rule.scope == "parent":
+            continue
+        where = {"global": (), "account": (env.account_id,),
+                 "region": (env.account_id, env.region)}[rule.scope]
+        key = (rule.service, name, *where)
+        owner = owners.setdefault(key, (source, stack))
+        if owner[1] != stack:
+            place = {"global": "globally", "account": f"in account {env.account_id}",
+                     "region": f"in account {env.account_id}, {env.region}"}[rule.scope]
+            raise ConfigError(source, f"systems.{stack.split('-', 1)[1]}",
+                              f"gives {rule.service} name {name!r}, which {owner[0]} (stack "
+                              f"{owner[1]}) also creates {place}; make one of them differ")
+
+
+def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = None) -> list[str]:
+    """Synthesize the selected stacks into `outdir`; return their names.
+
+    `only` holds stack ids (`dev-scheduling`), environment names (`dev`: all of its stacks) or
+    `state-backend`. Output is written to a temporary folder that replaces `outdir` only when
+    every stack synthesized, so a failure leaves the previous output untouched.
+    """
+    backend, planned = load_configuration()
+    selected = _select(planned, only)
+
+    # Imported late: the CDKTF runtime starts only after configuration is known to be valid.
+    from cdktf import App
+
+    from modules.stacks.state_backend_stack import StateBackendStack
+    from modules.stacks.system_stack import build_system_stack
+    from modules.suppressions import suppressions_of
+
+    target = Path(outdir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        app = App(outdir=str(staging))
+        stacks = []
+        if BOOTSTRAP_STACK in selected:
+            stacks.append(StateBackendStack(app, backend, target / "stacks" / BOOTSTRAP_STACK))
+        for plan in planned:
+            if plan.stack in selected:
+                stacks.append(build_system_stack(app, plan.env, plan.system, plan.settings, backend))
+        app.synth()
+        for stack in stacks:
+            stack_dir = staging / "stacks" / stack.node.id
+            suppressions = [s.to_json() for s in suppressions_of(stack)]
+            (stack_dir / "suppressions.json").write_text(json.dumps(suppressions, indent=2) + "\n")
+        _replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [stack.node.id for stack in stacks]
+
+
+def stack_names(planned: list[PlannedStack]) -> list[str]:
+    return [BOOTSTRAP_STACK] + [p.stack for p in planned]
+
+
+def _select(planned: list[PlannedStack], only: list[str] | None) -> set[str]:
+    names = stack_names(planned)
+    if not only:
+        return set(names)
+    environments = {p.env.environment: [q.stack for q in planned if q.env.environment == p.env.environment]
+                    for p in planned}
+    selected: set[str] = set()
+    for name in only:
+        if name in names:
+            selected.add(name)
+        elif name in environments:
+            selected.update(environments[name])
+        else:
+            raise ConfigError("--only/PF_ONLY", name,
+                              f"unknown stack; choose a stack ({', '.join(names)}) or an "
+                              f"environment ({', '.join(environments)})")
+    return selected
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

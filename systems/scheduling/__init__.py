@@ -1,0 +1,58 @@
+"""The multi-agent scheduling system: a supervisor routing to specialist agents, Lambda-backed
+action groups with OpenAPI schemas in S3, per-agent roles, a guardrail and a customer key.
+
+Layers are built in dependency order (data -> functions -> agents); what a later phase adds
+lands in its layer behind `settings.reaches(...)`.
+"""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+
+from modules.aws_rules import NameRule
+from modules.config import EnvironmentBase
+from modules.lambda_package import build_function_package
+from modules.stacks.system_stack import SystemStack
+from modules.system import System
+from systems.scheduling.agents import build_agents
+from systems.scheduling.catalog import Sources, load_agent_table, names_of, render_agents
+from systems.scheduling.data import build_data
+from systems.scheduling.functions import build_functions
+from systems.scheduling.settings import SchedulingSettings
+
+KEY = "scheduling"
+
+
+def build(stack: SystemStack, settings: SchedulingSettings, sources: Sources = Sources()) -> None:
+    table = load_agent_table(sources.table)
+    names = names_of(stack.env, settings)
+    agents = render_agents(stack.env, settings, table, sources.templates)
+    packages = {group: build_function_package(group, sources.lambda_root)
+                for group in table.action_groups}
+    data = build_data(stack, settings, names)
+    functions = build_functions(stack, settings, names, data, packages)
+    team, schemas = build_agents(stack, settings, names, data, agents, packages, functions)
+
+    TerraformOutput(stack, "schema_bucket", value=schemas.bucket_name)
+    for key, agent in team.agents.items():
+        TerraformOutput(stack, f"{key}_agent_id", value=agent.agent_id)
+        TerraformOutput(stack, f"{key}_alias_id", value=team.aliases[key].agent_alias_id)
+        TerraformOutput(stack, f"{key}_alias_arn", value=team.aliases[key].agent_alias_arn)
+    for group, function in functions.items():
+        TerraformOutput(stack, f"{group}_function_arn", value=function.function_arn)
+
+
+def all_names(env: EnvironmentBase, settings: SchedulingSettings,
+              sources: Sources = Sources()) -> list[tuple[NameRule, str]]:
+    """Every name the stack creates, with its rule. Renders the instructions too, so a
+    template error is found before synthesis starts."""
+    table = load_agent_table(sources.table)
+    render_agents(env, settings, table, sources.templates)
+    return names_of(env, settings).names_for(
+        table.agent_keys, table.action_groups, kms_key=settings.agents.customer_managed_key,
+        guardrail=settings.agents.guardrail_enabled, secret=settings.reaches("1.5"))
+
+
+SYSTEM = System(key=KEY, title="Multi-agent appointment scheduling (supervisor + specialists)",
+                settings=SchedulingSettings, build=build, names=all_names,
+                project_tag="scheduling-agents")
