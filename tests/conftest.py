@@ -32,7 +32,7 @@ def terraform_available() -> None:
 
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from modules.app import build_and_synthesize
+    from systems.app import build_and_synthesize
 
     outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
     build_and_synthesize(outdir)
@@ -47,7 +47,8 @@ def stacks(synth_dir: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def dev(stacks: dict[str, dict]) -> dict:
-    return stacks["dev"]
+    """The dev stack of the scheduling system (`dev-scheduling`)."""
+    return stacks["dev-scheduling"]
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +84,53 @@ def policy_statements(stack: dict, policy_reference: str) -> list[dict]:
     """Statements of the policy document a `${data.aws_iam_policy_document.X.json}` names."""
     name = policy_reference.strip("${}").split(".")[2]
     return data_sources(stack, "aws_iam_policy_document")[name]["statement"]
+
+
+def synth_construct(build, stack_id: str = "test") -> dict:
+    """Build constructs alone in a bare stack (provider only) and return its synthesized JSON.
+
+    `build(stack)` adds the constructs under test; the stack is never written to disk."""
+    import cdktf
+    from cdktf import App, TerraformStack
+
+    from modules.aws import provider_module
+
+    stack = TerraformStack(App(), stack_id)
+    provider_module("provider").AwsProvider(stack, "aws", region="us-east-1")
+    build(stack)
+    return json.loads(cdktf.Testing.synth(stack))
+
+
+def fake_package(folder: Path, name: str = "orders", with_schema: bool = True):
+    """A tiny function package (a real zip and schema file) for construct tests."""
+    import base64
+    import hashlib
+    import zipfile
+
+    from modules.lambda_package import FunctionPackage, schema_key
+
+    folder.mkdir(parents=True, exist_ok=True)
+    zip_path = folder / f"{name}.zip"
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
+    schema = folder / schema_key(name)
+    if with_schema:
+        schema.write_text('{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}')
+    digest = base64.b64encode(hashlib.sha256(zip_path.read_bytes()).digest()).decode()
+    return FunctionPackage(name=name, zip_path=zip_path, sha256_b64=digest,
+                           schema_path=schema if with_schema else None)
+
+
+def statements_of(stack: dict, role_name: str) -> dict[str, dict]:
+    """Statements (by sid) of the inline policy on the role named `role_name`."""
+    roles = {r["name"]: key for key, r in resources(stack, "aws_iam_role").items()}
+    key = roles[role_name]
+    policy = next(p for p in resources(stack, "aws_iam_role_policy").values()
+                  if p["role"] == f"${{aws_iam_role.{key}.id}}")
+    return {s["sid"]: s for s in policy_statements(stack, policy["policy"])}
+
+
+def trust_of(stack: dict, role_name: str) -> dict:
+    role = next(r for r in resources(stack, "aws_iam_role").values() if r["name"] == role_name)
+    (statement,) = policy_statements(stack, role["assume_role_policy"])
+    return statement

@@ -1,8 +1,8 @@
 """Information action group (pf-information-actions): project, appointment and business facts.
 
 Operations: listProjects, getProjectDetails, getAppointmentStatus, getBusinessHours.
-lambda/schemas/information_actions.json is generated from these routes by
-lambda/generate_schemas.py.
+lambda/scheduling/schemas/information_actions.json is generated from these routes by
+lambda/scheduling/generate_schemas.py.
 """
 
 from __future__ import annotations
@@ -11,6 +11,11 @@ from pf_actions import schedule_rules as rules
 from pf_actions.bedrock import create_app, customer_scope, make_lambda_handler
 from pf_actions.common_routes import ProjectId, add_list_projects
 from pf_actions.models import AppointmentStatus, BusinessHours, Project
+
+# Title and description of this action group's API, shown to the agent with its operations
+# (generate_schemas.py puts them in the schema's info).
+API_TITLE = "PF Information Actions"
+API_DESCRIPTION = "Look up a customer's projects, their status and appointments, and the business hours."
 
 app = create_app()
 add_list_projects(app)

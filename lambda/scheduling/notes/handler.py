@@ -1,7 +1,7 @@
 """Notes action group (pf-notes-actions): read and add notes on a project.
 
-Operations: listProjects, listNotes, addNote. lambda/schemas/notes_actions.json is generated from these
-routes by lambda/generate_schemas.py.
+Operations: listProjects, listNotes, addNote. lambda/scheduling/schemas/notes_actions.json is
+generated from these routes by lambda/scheduling/generate_schemas.py.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from pf_actions.models import NoteList, NoteResult
 MAX_NOTE_LENGTH = 1000
 # Bedrock caps a Lambda answer at 25 KB: 15 notes of at most 1000 characters stay well below.
 NOTES_RETURNED = 15
+
+# Title and description of this action group's API, shown to the agent with its operations
+# (generate_schemas.py puts them in the schema's info).
+API_TITLE = "PF Notes Actions"
+API_DESCRIPTION = "Read and add notes on a customer's home-improvement project."
 
 app = create_app()
 add_list_projects(app)  # so the agent can find the project_id of "my deck"

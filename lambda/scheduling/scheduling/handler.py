@@ -1,8 +1,8 @@
 """Scheduling action group (pf-scheduling-actions): availability and appointment booking.
 
 Operations: listProjects, getAvailableDates, getTimeSlots, confirmAppointment,
-rescheduleAppointment, cancelAppointment. lambda/schemas/scheduling_actions.json is generated
-from these routes by lambda/generate_schemas.py.
+rescheduleAppointment, cancelAppointment. lambda/scheduling/schemas/scheduling_actions.json is
+generated from these routes by lambda/scheduling/generate_schemas.py.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ from pf_actions.common_routes import ProjectId, add_list_projects
 from pf_actions.models import Appointment, AppointmentResult, AvailableDates, TimeSlots
 
 MAX_REASON_LENGTH = 500
+
+# Title and description of this action group's API, shown to the agent with its operations
+# (generate_schemas.py puts them in the schema's info).
+API_TITLE = "PF Scheduling Actions"
+API_DESCRIPTION = (
+    "Find free dates and time slots for a customer's home-improvement project and book, move or "
+    "cancel its installation appointment."
+)
 
 app = create_app()
 add_list_projects(app)

@@ -3,7 +3,7 @@
 PF360's API is not documented to us. ENDPOINTS is the single place that states what we assume
 (paths, methods, which calls are safe to repeat); the answers are assumed to use the field names
 of pf_actions.models, and an answer that does not parse becomes a 502 the agent can explain.
-Change the table and lambda/README.md together when the real contract is known.
+Change the table and lambda/scheduling/README.md together when the real contract is known.
 """
 
 from __future__ import annotations

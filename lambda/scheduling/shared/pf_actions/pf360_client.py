@@ -11,7 +11,7 @@ urllib3 (PoolManager + Retry) does the HTTP work. Policy, chosen for a 30 s Lamb
 
 Auth assumption (PF360 is undocumented): the login endpoint takes JSON
 {"username", "password", "client_id"} and answers {"access_token", "expires_in"}; data calls
-send "Authorization: Bearer <token>" and "X-Client-Id". See lambda/README.md.
+send "Authorization: Bearer <token>" and "X-Client-Id". See lambda/scheduling/README.md.
 """
 
 from __future__ import annotations
