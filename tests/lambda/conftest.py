@@ -1,9 +1,14 @@
-"""Fixtures for the action-group Lambda tests.
+"""Fixtures for the action-group Lambda tests of the scheduling system (lambda/scheduling/).
 
-The three handlers are all called handler.py: they are loaded through
-lambda/generate_schemas.py's `load_handler`, which gives each a unique module name and keeps
-the function folders off sys.path. The shared package `pf_actions` is loaded once, from
-lambda/shared, and its mock data is reset (with a pinned clock) before every test.
+The action groups are the ones of the agent table, systems/scheduling/agents.toml, read by
+lambda/scheduling/generate_schemas.py: a test that takes an `action_group` argument runs once
+per group, and one that takes `operation` once per operation of the committed schemas, so a
+new row (with its handler and generated schema) is tested without editing this folder.
+
+The handlers are all called handler.py: they are loaded through the generator's `load_handler`,
+which gives each a unique module name and keeps the function folders off sys.path. The shared
+package `pf_actions` is loaded once, from lambda/scheduling/shared, and its mock data is reset
+(with a pinned clock) before every test.
 """
 
 from __future__ import annotations
@@ -17,26 +22,59 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
-LAMBDA_ROOT = Path(__file__).resolve().parents[2] / "lambda"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SOURCE_ROOT = REPO_ROOT / "lambda" / "scheduling"
 # A Monday, so the booking window starts on a Tuesday and contains weekends and a 9th.
 TODAY = dt.date(2025, 1, 6)
 CUSTOMER = {"customer_id": "CUST001", "client_id": "09PF05VD"}
 _PF360_ENV = ("PF360_API_BASE_URL", "PF360_CLIENT_ID", "PF360_CREDENTIALS_SECRET_ARN")
+HTTP_METHODS = ("get", "post", "put", "delete", "patch")
 
 
 def _load_generator() -> ModuleType:
     name = "pf_lambda_generate_schemas"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, LAMBDA_ROOT / "generate_schemas.py")
+        spec = importlib.util.spec_from_file_location(name, SOURCE_ROOT / "generate_schemas.py")
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+ACTION_GROUPS: tuple[str, ...] = _load_generator().action_groups()
+
+
+class Operation(NamedTuple):
+    group: str
+    operation_id: str
+    path: str
+    method: str  # lower case, as in the schema
+
+
+def schema_operations() -> list[Operation]:
+    """Every operation of every committed schema of the table's action groups."""
+    generator = _load_generator()
+    found = []
+    for group in ACTION_GROUPS:
+        schema = json.loads(generator.schema_path(group).read_text(encoding="utf-8"))
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
+                if method in HTTP_METHODS:
+                    found.append(Operation(group, operation["operationId"], path, method))
+    return found
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "action_group" in metafunc.fixturenames:
+        metafunc.parametrize("action_group", ACTION_GROUPS)
+    if "operation" in metafunc.fixturenames:
+        operations = schema_operations()
+        metafunc.parametrize("operation", operations, ids=[f"{o.group}-{o.operation_id}" for o in operations])
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +83,13 @@ def generator() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def action_groups() -> tuple[str, ...]:
+    return ACTION_GROUPS
+
+
+@pytest.fixture(scope="session")
 def handlers(generator: ModuleType) -> dict[str, ModuleType]:
-    loaded = {name: generator.load_handler(name) for name in generator.FUNCTIONS}
+    loaded = {name: generator.load_handler(name) for name in ACTION_GROUPS}
     # INFO lines per invocation only slow the fuzz tests down; tests that read logs lower it.
     importlib.import_module("pf_actions.log").logger.setLevel("WARNING")
     return loaded
@@ -73,7 +116,7 @@ def pf(handlers: dict[str, ModuleType]) -> SimpleNamespace:
 
 @pytest.fixture(scope="session")
 def schemas(generator: ModuleType) -> dict[str, dict[str, Any]]:
-    return {name: json.loads(generator.schema_path(name).read_text(encoding="utf-8")) for name in generator.FUNCTIONS}
+    return {name: json.loads(generator.schema_path(name).read_text(encoding="utf-8")) for name in ACTION_GROUPS}
 
 
 @pytest.fixture(autouse=True)

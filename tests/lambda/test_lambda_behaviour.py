@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -12,6 +14,13 @@ SLOTS = "/projects/{project_id}/time-slots"
 DATES = "/projects/{project_id}/available-dates"
 APPOINTMENT = "/projects/{project_id}/appointment"
 NOTES = "/projects/{project_id}/notes"
+# The message of every unexpected failure (README, error mapping: 500).
+GENERIC_500 = "Something went wrong on our side. Please try again later."
+
+
+def own_records(logs: Any) -> list[dict[str, Any]]:
+    """The package's JSON log records among the captured lines."""
+    return [json.loads(line) for line in logs.records if line.startswith("{")]
 
 
 @pytest.fixture
@@ -266,15 +275,67 @@ class TestErrorMapping:
         assert helpers.status(response) == 400
         assert "Malformed" in helpers.body(response)["message"]
 
-    def test_unexpected_errors_are_500_without_details(
-        self, call: Any, pf: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+    def test_an_unexpected_error_in_a_route_is_a_logged_500_without_details(
+        self, call: Any, pf: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, capture_logs: Callable[[], Any]
     ) -> None:
+        """The resolver's catch-all (create_app's Exception handler) answers it: a route's failure
+        gets the documented 500, is logged with its traceback, and never reaches the wrapper."""
+
         def explode(*_: Any) -> Any:
             raise RuntimeError("database password is hunter2")
 
         monkeypatch.setattr(pf.mock_data.STORE, "list_projects", explode)
-        status, body, _ = call("scheduling", "/projects")
-        assert status == 500 and "hunter2" not in body["message"]
+        with capture_logs() as logs:
+            status, body, response = call("scheduling", "/projects", session={"customer_id": "CUST001", "x": "y"})
+        assert status == 500
+        assert body == {"statusCode": 500, "error": "Internal Server Error", "message": GENERIC_500}
+        assert "hunter2" not in json.dumps(response)
+        assert response["sessionAttributes"] == {"customer_id": "CUST001", "x": "y"}
+        records = own_records(logs)
+        (logged,) = [r for r in records if r["message"] == "Unexpected error in action"]
+        assert logged["level"] == "ERROR" and logged["api_path"] == "/projects"
+        assert "RuntimeError: database password is hunter2" in logged["exception"]  # details: logs only
+        assert not [r for r in records if r["message"] == "Resolver failed"]
+
+    @pytest.mark.parametrize("failure", ["resolver", "error mapping"])
+    def test_an_exception_escaping_the_resolver_is_answered_by_the_wrapper(
+        self,
+        failure: str,
+        handlers: dict[str, ModuleType],
+        pf: SimpleNamespace,
+        helpers: SimpleNamespace,
+        monkeypatch: pytest.MonkeyPatch,
+        capture_logs: Callable[[], Any],
+    ) -> None:
+        """make_lambda_handler's last line of defence: when Powertools itself raises (here its
+        resolve(), or our error mapping while it answers a route's NotFoundError), the wrapper
+        still returns a Bedrock 500, built without Powertools, and logs the exception."""
+        handler = handlers["notes"]
+
+        def broken(*_: Any, **__: Any) -> Any:
+            raise RuntimeError("internal detail token-8f2c")
+
+        if failure == "resolver":
+            monkeypatch.setattr(handler.app, "resolve", broken)
+        else:
+            monkeypatch.setattr(pf.bedrock, "_error", broken)
+        event = helpers.event(NOTES, "GET", {"project_id": "PRJ-9999"}, session={"customer_id": "CUST001", "x": "y"})
+        event["promptSessionAttributes"] = {"today": "Monday"}
+        with capture_logs() as logs:
+            response = handler.lambda_handler(event, None)
+
+        helpers.assert_well_formed(response, event)
+        assert helpers.status(response) == 500
+        assert helpers.body(response) == {"statusCode": 500, "error": "Internal Server Error", "message": GENERIC_500}
+        assert response["response"]["actionGroup"] == "test-actions" and response["response"]["apiPath"] == NOTES
+        assert response["sessionAttributes"] == {"customer_id": "CUST001", "x": "y"}
+        assert response["promptSessionAttributes"] == {"today": "Monday"}
+        assert "token-8f2c" not in json.dumps(response)
+        records = own_records(logs)
+        (logged,) = [r for r in records if r["message"] == "Resolver failed"]
+        assert logged["level"] == "ERROR" and logged["api_path"] == NOTES and logged["action_group"] == "test-actions"
+        assert "RuntimeError: internal detail token-8f2c" in logged["exception"]
+        assert [r["status_code"] for r in records if r["message"] == "Action completed"] == [500]
 
     @pytest.mark.parametrize(
         ("env", "expected"),

@@ -4,18 +4,12 @@ an internal error (in mock mode every failure is the caller's: 4xx)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from functools import cache
-from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "lambda" / "schemas"
-FUNCTIONS = ("scheduling", "information", "notes")
 
 # Values an agent (or a broken client) might send: real ids and dates, near misses, junk.
 TRICKY_VALUES = [
@@ -62,15 +56,10 @@ json_value = st.recursive(
 value = st.sampled_from(TRICKY_VALUES) | st.text(max_size=40) | st.dates().map(str)
 
 
-@cache
-def _schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / f"{name}_actions.json").read_text(encoding="utf-8"))
-
-
-def _operations(name: str) -> list[tuple[str, str, list[str], list[str]]]:
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, list[str], list[str]]]:
     """(path, METHOD, parameter names, body property names) of each operation."""
     found = []
-    for path, item in _schema(name)["paths"].items():
+    for path, item in schema["paths"].items():
         for method, operation in item.items():
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
             found.append(
@@ -106,9 +95,18 @@ def _properties(names: list[str]) -> st.SearchStrategy[list[dict[str, str]]]:
     return st.tuples(known, unknown).map(lambda t: [p for p in t[0] if p is not None] + t[1])
 
 
-@cache
-def events(name: str) -> st.SearchStrategy[Any]:
-    operations = _operations(name)
+_EVENTS: dict[str, st.SearchStrategy[Any]] = {}
+
+
+def events(name: str, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Events for action group `name` (built once per group, from its committed schema)."""
+    if name not in _EVENTS:
+        _EVENTS[name] = _events(name, schema)
+    return _EVENTS[name]
+
+
+def _events(name: str, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    operations = _operations(schema)
     all_names = sorted({n for op in operations for n in op[2] + op[3]} | {"customer_id", "client_id"})
     session = st.fixed_dictionaries(
         {}, optional={"customer_id": st.sampled_from(["CUST001", "CUST002"]) | value, "client_id": value}
@@ -164,7 +162,6 @@ def events(name: str) -> st.SearchStrategy[Any]:
     return st.one_of(targeted, targeted, targeted, near_valid, json_value)
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
 @settings(
     max_examples=1000,
     deadline=None,
@@ -173,10 +170,14 @@ def events(name: str) -> st.SearchStrategy[Any]:
 )
 @given(data=st.data())
 def test_any_event_gets_a_well_formed_non_500_response(
-    name: str, data: st.DataObject, handlers: dict[str, ModuleType], helpers: SimpleNamespace
+    action_group: str,
+    data: st.DataObject,
+    handlers: dict[str, ModuleType],
+    schemas: dict[str, dict[str, Any]],
+    helpers: SimpleNamespace,
 ) -> None:
-    bedrock_event = data.draw(events(name), label="event")
-    response = handlers[name].lambda_handler(bedrock_event, None)
+    bedrock_event = data.draw(events(action_group, schemas[action_group]), label="event")
+    response = handlers[action_group].lambda_handler(bedrock_event, None)
     helpers.assert_well_formed(response, bedrock_event)
     status = helpers.status(response)
     event(f"HTTP {status}")  # --hypothesis-show-statistics shows how deep the inputs reached

@@ -31,8 +31,14 @@ def test_lock_table_shape(stacks):
     assert table["server_side_encryption"]["kms_key_arn"].startswith("${aws_kms_key.")
 
 
-def test_bootstrap_keeps_local_state_until_migrated(stacks):
-    assert stacks["state-backend"]["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
+def test_bootstrap_keeps_local_state_outside_the_synthesis_output(stacks, synth_dir):
+    """Every synth replaces the output folder whole; the state must survive it."""
+    from modules.backend import local_state_file
+
+    path = stacks["state-backend"]["terraform"]["backend"]["local"]["path"]
+    resolved = (synth_dir / "stacks" / "state-backend" / path).resolve()
+    assert resolved == local_state_file("state-backend") == REPO_ROOT / "terraform.state-backend.tfstate"
+    assert not path.startswith("/")  # no machine-specific path in the synthesized JSON
 
 
 def test_bucket_protections(stacks):
@@ -59,7 +65,7 @@ def test_backend_file_is_plain_terraform_json():
     raw = json.loads((REPO_ROOT / "backend.tf.json").read_text())
     s3 = raw["terraform"]["backend"]["s3"]
     assert s3["encrypt"] is True and s3["use_lockfile"] is True and s3["dynamodb_table"]
-    assert load_backend_settings().state_key("dev") == "pf/dev/terraform.tfstate"
+    assert load_backend_settings().state_key("dev", "scheduling") == "pf/dev/scheduling/terraform.tfstate"
 
 
 def test_bootstrap_moves_to_the_bucket_after_migration(tmp_path):
@@ -72,7 +78,8 @@ def test_bootstrap_moves_to_the_bucket_after_migration(tmp_path):
     raw["//"]["bootstrap_state"] = "s3"
     path = tmp_path / "backend.tf.json"
     path.write_text(json.dumps(raw))
-    stack = StateBackendStack(cdktf.App(outdir=str(tmp_path / "out")), load_backend_settings(path))
+    stack = StateBackendStack(cdktf.App(outdir=str(tmp_path / "out")), load_backend_settings(path),
+                              tmp_path / "out" / "stacks" / "state-backend")
     backend = json.loads(cdktf.Testing.synth(stack))["terraform"]["backend"]
     assert backend["s3"]["key"] == "pf/state-backend/terraform.tfstate"
     assert backend["s3"]["use_lockfile"] is True and backend["s3"]["encrypt"] is True
