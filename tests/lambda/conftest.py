@@ -200,15 +200,22 @@ def helpers() -> SimpleNamespace:
 
 
 class LogCapture:
-    """Collects every record of the given loggers as formatted text, at DEBUG."""
+    """Collects every record of the given loggers as formatted text, at DEBUG, each once (a
+    record of the package's logger also propagates to the root logger)."""
 
     def __init__(self, formatter: logging.Formatter, logger_names: Iterable[str]) -> None:
         self.records: list[str] = []
+        self._seen: set[int] = set()
         self._handler = logging.Handler()
-        self._handler.emit = lambda record: self.records.append(self._handler.format(record))  # type: ignore[method-assign]
+        self._handler.emit = self._emit  # type: ignore[method-assign]
         self._handler.setFormatter(formatter)
         self._loggers = [logging.getLogger(name) for name in logger_names]
         self._levels = [lg.level for lg in self._loggers]
+
+    def _emit(self, record: logging.LogRecord) -> None:
+        if id(record) not in self._seen:
+            self._seen.add(id(record))
+            self.records.append(self._handler.format(record))
 
     def __enter__(self) -> LogCapture:
         for lg in self._loggers:

@@ -1,13 +1,13 @@
-"""modules/agent_iam.py: roles and inline policies match seed 000's tables, no wider."""
+"""systems/scheduling agent roles: trust, model access and per-agent grants, no wider."""
 
 from __future__ import annotations
 
 import pytest
 
-from modules.agent_iam import model_resource_arns
 from tests.conftest import policy_statements, resources
 
 SPECIALISTS_WITH_ACTIONS = ("scheduling", "information", "notes")
+SEED_AGENTS = ("supervisor", "scheduling", "information", "notes", "chitchat")
 
 
 def role_by_name(dev, name):
@@ -29,7 +29,7 @@ def statements_by_sid(dev, agent):
     return {s["sid"]: s for s in policy_statements(dev, policy["policy"])}
 
 
-@pytest.mark.parametrize("agent", ["supervisor", "scheduling", "information", "notes", "chitchat"])
+@pytest.mark.parametrize("agent", SEED_AGENTS)
 def test_trust_is_bedrock_with_confused_deputy_conditions(dev, agent):
     _, role = role_by_name(dev, f"pf-{agent}-agent-role-dev")
     (trust,) = policy_statements(dev, role["assume_role_policy"])
@@ -62,7 +62,7 @@ def test_supervisor_may_invoke_only_collaborator_aliases(dev):
     assert invoke["actions"] == ["bedrock:GetAgentAlias", "bedrock:InvokeAgent"]
     aliases = {f"${{aws_bedrockagent_agent_alias.{k}.agent_alias_arn}}"
                for k in resources(dev, "aws_bedrockagent_agent_alias") if "supervisor" not in k}
-    assert set(invoke["resources"]) == aliases and len(aliases) == 4
+    assert set(invoke["resources"]) == aliases and len(aliases) >= 4
     assert not {"ReadOwnSchema", "InvokeOwnActionFunction"} & set(statements)
 
 
@@ -85,9 +85,3 @@ def test_no_agent_statement_uses_a_wildcard_resource(dev):
             if statement["sid"] == "WriteTraces":
                 continue  # X-Ray segment APIs have no resource-level permissions
             assert "*" not in statement["resources"], (key, statement["sid"])
-
-
-def test_model_arns_for_a_plain_model_id():
-    assert model_resource_arns("anthropic.claude-3-haiku-20240307-v1:0", account_id="1" * 12,
-                               region="eu-west-1", inference_regions=("eu-west-1",)) == (
-        "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",)

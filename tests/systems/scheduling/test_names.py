@@ -1,44 +1,33 @@
-"""modules/naming.py: seed 000's names in dev, no collisions between environments."""
+"""systems/scheduling/names.py: the deployed names in dev; every shipped name follows its rule."""
 
 from __future__ import annotations
 
-from modules.config import REPO_ROOT, load_environment
-from modules.naming import Naming
-from modules.scheduling.catalog import load_agent_table, naming_for
+from modules.naming import first_violation
+from systems.scheduling import all_names
+from systems.scheduling.catalog import names_of
+from tests.systems.scheduling.conftest import environment
 
 
-def test_dev_reproduces_seed_000_names():
-    naming = naming_for(load_environment(REPO_ROOT / "envs" / "dev.toml"))
-    assert naming.schema_bucket() == "pf-schemas-dev-618048437522"
-    assert [naming.function(g) for g in ("scheduling", "information", "notes")] == [
+def test_dev_reproduces_the_deployed_names():
+    env = environment("dev")
+    names = names_of(env, env.systems.scheduling)
+    assert names.schema_bucket() == "pf-schemas-dev-618048437522"
+    assert [names.function(g) for g in ("scheduling", "information", "notes")] == [
         "pf-scheduling-actions", "pf-information-actions", "pf-notes-actions"]
-    assert naming.function_log_group("notes") == "/aws/lambda/pf-notes-actions"
-    assert naming.agent_role("supervisor") == "pf-supervisor-agent-role-dev"
-    assert naming.agent_policy("chitchat") == "pf-chitchat-agent-policy"
+    assert names.function_log_group("notes") == "/aws/lambda/pf-notes-actions"
+    assert names.agent_role("supervisor") == "pf-supervisor-agent-role-dev"
+    assert names.agent_policy("chitchat") == "pf-chitchat-agent-policy"
+    assert names.kms_alias() == "alias/pf-agents-dev"
 
 
-def test_environments_sharing_an_account_do_not_collide():
-    table = load_agent_table()
+def test_every_shipped_name_follows_its_rule_and_no_two_environments_collide():
     seen: dict[str, str] = {}
-    for env in ("dev", "staging", "prod"):
-        naming = naming_for(load_environment(REPO_ROOT / "envs" / f"{env}.toml"))
-        for rule, name in naming.all_names(table.agent_keys, table.action_groups):
-            if rule.service == "IAM inline policy":
-                continue  # scoped to its role, which is unique
-            assert name not in seen, f"{name} is used by {seen.get(name)} and {env}"
-            seen[name] = env
-
-
-def test_every_shipped_name_follows_its_service_rule():
-    table = load_agent_table()
-    for env in ("dev", "staging", "prod"):
-        naming = naming_for(load_environment(REPO_ROOT / "envs" / f"{env}.toml"))
-        assert naming.first_violation(table.agent_keys, table.action_groups) is None
-
-
-def test_violations_name_the_service_and_the_rule():
-    long = Naming("p" * 37, "dev", "618048437522")
-    problem = long.first_violation(("supervisor",), ())
-    assert problem and "guardrail" in problem and "1-50" in problem
-    bucket = Naming("a" * 50, "dev", "618048437522").first_violation((), ())
-    assert bucket and "S3 bucket" in bucket and "3-63" in bucket
+    for env_name in ("dev", "staging", "prod"):
+        env = environment(env_name)
+        produced = all_names(env, env.systems.scheduling)
+        assert first_violation(produced) is None
+        for rule, name in produced:
+            if rule.scope == "parent":
+                continue
+            assert name not in seen, f"{name} is used by {seen.get(name)} and {env_name}"
+            seen[name] = env_name

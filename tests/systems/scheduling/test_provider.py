@@ -1,4 +1,4 @@
-"""modules/provider.py: one account, one region, tags on everything, no keys in config."""
+"""The scheduling stacks' provider: one account, one region, tags on everything, no keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ def test_provider_is_pinned_to_the_account_and_tags_everything(dev):
     assert provider["region"] == "us-east-1"
     assert provider["allowed_account_ids"] == ["618048437522"]
     tags = provider["default_tags"][0]["tags"]
-    assert tags["Environment"] == "dev" and tags["ManagedBy"] == "terraform"
+    assert tags == {"Project": "scheduling-agents", "Environment": "dev", "ManagedBy": "terraform",
+                    "Owner": "platform-team", "CostCenter": "scheduling-agents"}
     assert "access_key" not in provider and "secret_key" not in provider
     assert dev["terraform"]["required_providers"]["aws"]["version"] == "5.100.0"
 

@@ -1,58 +1,66 @@
-"""modules/stacks/environment_stack.py: the dev stack holds exactly seed 000's Phase 1."""
+"""systems/scheduling: the dev stack holds the agent table's agents and action groups, the
+deployed names, the team backend, and phase 1.5's secret in staging.
+
+Counts follow the shipped agent table, so adding a row (README) keeps these tests green; the
+seed's own five agents are asserted as a subset."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from tests.conftest import resources
+from tests.conftest import one, policy_statements, resources
 
-EXPECTED_DEV_COUNTS = {
-    "aws_bedrockagent_agent": 5,
-    "aws_bedrockagent_agent_collaborator": 4,
-    "aws_bedrockagent_agent_action_group": 3,
-    "aws_bedrockagent_agent_alias": 5,
-    "aws_lambda_function": 3,
-    "aws_lambda_permission": 3,
-    "aws_cloudwatch_log_group": 3,
-    "aws_s3_bucket": 1,
-    "aws_s3_object": 3,
-    # 5 agent roles + 3 Lambda execution roles, each with one inline policy.
-    "aws_iam_role": 8,
-    "aws_iam_role_policy": 8,
-    "aws_bedrock_guardrail": 1,
-    "aws_bedrock_guardrail_version": 1,
-    "aws_kms_key": 1,
-}
+SEED_AGENTS = {"supervisor", "scheduling", "information", "notes", "chitchat"}
+SEED_ACTION_GROUPS = {"scheduling", "information", "notes"}
 
 
-def test_dev_stack_has_exactly_phase_1(dev):
+def test_counts_follow_the_agent_table(dev, table):
+    agents, groups = len(table.agent_keys), len(table.action_groups)
+    expected = {
+        "aws_bedrockagent_agent": agents,
+        "aws_bedrockagent_agent_collaborator": agents - 1,
+        "aws_bedrockagent_agent_action_group": groups,
+        "aws_bedrockagent_agent_alias": agents,
+        "aws_lambda_function": groups,
+        "aws_lambda_permission": groups,
+        "aws_cloudwatch_log_group": groups,
+        "aws_s3_bucket": 1,
+        "aws_s3_object": groups,
+        "aws_iam_role": agents + groups,
+        "aws_iam_role_policy": agents + groups,
+        "aws_bedrock_guardrail": 1,
+        "aws_bedrock_guardrail_version": 1,
+        "aws_kms_key": 1,
+    }
     counts = {t: len(v) for t, v in dev["resource"].items()}
-    for resource_type, expected in EXPECTED_DEV_COUNTS.items():
-        assert counts.get(resource_type) == expected, resource_type
+    for resource_type, count in expected.items():
+        assert counts.get(resource_type) == count, resource_type
+    assert set(table.agent_keys) >= SEED_AGENTS and set(table.action_groups) >= SEED_ACTION_GROUPS
 
 
-def test_agent_names_and_collaboration_modes(dev):
+def test_agent_names_and_collaboration_modes(dev, table):
     agents = {a["agent_name"]: a for a in resources(dev, "aws_bedrockagent_agent").values()}
-    assert sorted(agents) == [f"pf-{k}-agent-dev" for k in
-                              ("chitchat", "information", "notes", "scheduling", "supervisor")]
-    modes = Counter(a["agent_collaboration"] for a in agents.values())
-    assert modes == {"SUPERVISOR_ROUTER": 1, "DISABLED": 4}
+    assert sorted(agents) == sorted(f"pf-{k}-agent-dev" for k in table.agent_keys)
+    assert Counter(a["agent_collaboration"] for a in agents.values()) == {
+        "SUPERVISOR_ROUTER": 1, "DISABLED": len(table.agent_keys) - 1}
     assert agents["pf-supervisor-agent-dev"]["agent_collaboration"] == "SUPERVISOR_ROUTER"
     for agent in agents.values():
         assert agent["foundation_model"] == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
-
-
-def test_every_alias_is_v1(dev):
+        assert agent["customer_encryption_key_arn"].startswith("${aws_kms_key.")
+        assert agent["guardrail_configuration"][0]["guardrail_identifier"].startswith("${aws_bedrock_guardrail.")
+        assert 40 <= len(agent["instruction"]) <= 4000
     aliases = resources(dev, "aws_bedrockagent_agent_alias").values()
-    assert [a["agent_alias_name"] for a in aliases] == ["v1"] * 5
+    assert {a["agent_alias_name"] for a in aliases} == {"v1"}
+    assert len({a["description"] for a in aliases}) == len(table.agent_keys)
 
 
-def test_backend_is_the_team_backend_with_both_locks(stacks):
+def test_one_stack_per_environment_and_system_with_its_state_key(stacks):
+    assert {"dev-scheduling", "staging-scheduling", "prod-scheduling", "state-backend"} <= set(stacks)
     for env in ("dev", "staging", "prod"):
-        s3 = stacks[env]["terraform"]["backend"]["s3"]
+        s3 = stacks[f"{env}-scheduling"]["terraform"]["backend"]["s3"]
         assert s3 == {
             "bucket": "pf-terraform-state-618048437522",
-            "key": f"pf/{env}/terraform.tfstate",
+            "key": f"pf/{env}/scheduling/terraform.tfstate",
             "region": "us-east-1",
             "dynamodb_table": "pf-terraform-locks",
             "encrypt": True,
@@ -60,24 +68,27 @@ def test_backend_is_the_team_backend_with_both_locks(stacks):
         }
 
 
-def test_outputs_give_what_an_operator_needs(dev):
+def test_outputs_give_what_an_operator_needs(dev, table):
     outputs = dev["output"]
-    for key in ("supervisor", "scheduling", "information", "notes", "chitchat"):
+    for key in table.agent_keys:
         assert {f"{key}_agent_id", f"{key}_alias_id", f"{key}_alias_arn"} <= set(outputs)
-    assert {"scheduling_function_arn", "schema_bucket"} <= set(outputs)
+    for group in table.action_groups:
+        assert f"{group}_function_arn" in outputs
+    assert "schema_bucket" in outputs
     for output in outputs.values():
         assert output.get("sensitive") is not True  # nothing secret is exported
 
 
-def test_staging_and_prod_use_their_own_names(stacks):
-    functions = {env: sorted(f["function_name"] for f in
-                             resources(stacks[env], "aws_lambda_function").values())
-                 for env in ("dev", "staging", "prod")}
-    assert functions["dev"] == ["pf-information-actions", "pf-notes-actions", "pf-scheduling-actions"]
-    assert functions["staging"] == ["pf-information-actions-staging", "pf-notes-actions-staging",
-                                    "pf-scheduling-actions-staging"]
-    prod = resources(stacks["prod"], "aws_lambda_function").values()
+def test_environments_use_their_own_names(stacks, table):
+    names = {env: sorted(f["function_name"] for f in
+                         resources(stacks[f"{env}-scheduling"], "aws_lambda_function").values())
+             for env in ("dev", "staging", "prod")}
+    assert names["dev"] == sorted(f"pf-{g}-actions" for g in table.action_groups)
+    assert names["staging"] == sorted(f"pf-{g}-actions-staging" for g in table.action_groups)
+    prod = resources(stacks["prod-scheduling"], "aws_lambda_function").values()
     assert {f["reserved_concurrent_executions"] for f in prod} == {50}
+    assert {g["retention_in_days"] for g in
+            resources(stacks["prod-scheduling"], "aws_cloudwatch_log_group").values()} == {731}
 
 
 def test_no_list_element_lost_its_keys(stacks):
@@ -95,10 +106,15 @@ def test_no_list_element_lost_its_keys(stacks):
         walk(stack.get("data", {}), name)
 
 
-def test_phase_1_5_reads_pf360_credentials_from_secrets_manager(stacks):
-    from tests.conftest import one, policy_statements
+def test_phase_1_uses_mock_data_and_creates_no_secret(dev):
+    for function in resources(dev, "aws_lambda_function").values():
+        assert function["environment"]["variables"]["USE_MOCK_API"] == "true"
+        assert "PF360_API_BASE_URL" not in function["environment"]["variables"]
+    assert "aws_secretsmanager_secret" not in dev["resource"]
 
-    staging = stacks["staging"]
+
+def test_phase_1_5_reads_pf360_credentials_from_secrets_manager(stacks):
+    staging = stacks["staging-scheduling"]
     secret = one(staging, "aws_secretsmanager_secret")
     assert secret["name"] == "pf/staging/pf360/api-credentials"
     assert secret["kms_key_id"].startswith("${aws_kms_key.")
@@ -113,7 +129,9 @@ def test_phase_1_5_reads_pf360_credentials_from_secrets_manager(stacks):
         role_key = function["role"].split(".")[1]
         policy = next(p for p in resources(staging, "aws_iam_role_policy").values()
                       if p["role"] == f"${{aws_iam_role.{role_key}.id}}")
-        read = [s for s in policy_statements(staging, policy["policy"]) if s["sid"] == "ReadApiCredentials"]
-        assert read == [{"sid": "ReadApiCredentials", "effect": "Allow",
-                         "actions": ["secretsmanager:GetSecretValue"], "resources": [secret_arn]}]
-    assert "aws_secretsmanager_secret" not in stacks["dev"]["resource"]
+        by_sid = {s["sid"]: s for s in policy_statements(staging, policy["policy"])}
+        assert by_sid["ReadApiCredentials"] == {"sid": "ReadApiCredentials", "effect": "Allow",
+                                                "actions": ["secretsmanager:GetSecretValue"],
+                                                "resources": [secret_arn]}
+        assert by_sid["DecryptApiCredentials"]["condition"][0]["values"] == [
+            "secretsmanager.us-east-1.amazonaws.com"]
