@@ -107,14 +107,32 @@ def _shown_input(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _describe(error: dict) -> str:
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found at `loc` (the parent of an unknown key)."""
+    current: Any = model
+    for part in loc:
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        current = fields[part].annotation
+        for arg in getattr(current, "__args__", ()):  # Optional[Model]
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                current = arg
+    fields = getattr(current, "model_fields", None)
+    return sorted(fields) if fields else []
+
+
+def _describe(error: dict, model: type[BaseModel] | None = None) -> str:
     kind = error["type"]
     if kind == "string_pattern_mismatch":
         regex = error["ctx"]["pattern"]
         hint = _PATTERN_HINTS.get(regex, f"must match {regex}")
         return f"got {_shown_input(error['input'])}; {hint}"
     if kind == "extra_forbidden":
-        return "unknown key; remove it or check its spelling (see README, configuration reference)"
+        allowed = _allowed_keys(model, tuple(error["loc"][:-1])) if model else []
+        hint = f"allowed here: {', '.join(allowed)}" if allowed else \
+            "see README, configuration reference"
+        return f"unknown key; remove it or check its spelling ({hint})"
     if kind in {"too_long", "too_short"}:
         ctx = error.get("ctx", {})
         limit = ctx.get("max_length") if kind == "too_long" else ctx.get("min_length")
@@ -137,7 +155,7 @@ def validate_as(model: type[M], data: object, source: str) -> M:
         first = exc.errors()[0]
         more = len(exc.errors()) - 1
         suffix = f" ({more} more error{'s' if more > 1 else ''} after fixing this)" if more else ""
-        raise ConfigError(source, _field_path(first["loc"]), _describe(first) + suffix) from None
+        raise ConfigError(source, _field_path(first["loc"]), _describe(first, model) + suffix) from None
 
 
 def display_path(path: Path) -> str:

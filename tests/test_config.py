@@ -1,7 +1,11 @@
-"""Bad configuration: one clear message naming file, field and what is allowed; no output."""
+"""Bad configuration: one clear message naming file, field and what is allowed; no output.
+
+Also: what an env file selects (systems, phases), names refused across stacks, and the
+synthesis output left untouched by any failure."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -12,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import main
-from modules.config import REPO_ROOT, load_environment
+from modules.config import REPO_ROOT
 
 DEV = (REPO_ROOT / "envs" / "dev.toml").read_text()
 
@@ -28,22 +32,26 @@ def append(extra: str):
     return lambda text: text + "\n" + extra + "\n"
 
 
+S = "systems.scheduling"
 # (case id, mutation of envs/dev.toml, field the message must name, words it must contain)
 MALFORMED_ENV = [
-    ("unknown-top-level-key", lambda text: 'colour = "blue"\n' + text, "colour", "unknown key"),
-    ("unknown-key-in-table", append('colour = "blue"'), "naming.colour", "unknown key"),
-    ("unknown-nested-key", replace(r"^memory_mb = 256", "memroy_mb = 256"), "functions.memroy_mb", "unknown key"),
-    ("memory-as-string", replace(r"^memory_mb = 256", 'memory_mb = "256"'), "functions.memory_mb", "integer"),
-    ("memory-too-small", replace(r"^memory_mb = 256", "memory_mb = 64"), "functions.memory_mb", "128"),
-    ("timeout-too-long", replace(r"^timeout_seconds = 30", "timeout_seconds = 901"), "functions.timeout_seconds", "900"),
-    ("concurrency-zero", replace(r"^reserved_concurrency = 10", "reserved_concurrency = 0"), "functions.reserved_concurrency", "1"),
-    ("retention-not-allowed", replace(r"^log_retention_days = 365", "log_retention_days = 31"), "functions.log_retention_days", "one of"),
-    ("log-level-unknown", replace(r'^log_level = "DEBUG"', 'log_level = "TRACE"'), "functions.log_level", "DEBUG"),
+    ("unknown-top-level-key", lambda text: 'colour = "blue"\n' + text, "colour", "allowed here: account_id"),
+    ("unknown-key-in-system", replace(r"^phase = ", 'colour = "blue"\nphase = '), f"{S}.colour", "function_env_suffix"),
+    ("unknown-system", append('[systems.billing]\nphase = "1"'), "systems.billing", "allowed here: scheduling"),
+    ("no-system-selected", replace(r"^\[systems\.scheduling\]", "[unused]"), "unused", "unknown key"),
+    ("unknown-nested-key", replace(r'^log_level = "DEBUG"', "memroy_mb = 256"), f"{S}.functions.memroy_mb", "memory_mb"),
+    ("memory-as-string", append('memory_mb = "256"'), f"{S}.functions.memory_mb", "integer"),
+    ("memory-too-small", append("memory_mb = 64"), f"{S}.functions.memory_mb", "128"),
+    ("timeout-too-long", append("timeout_seconds = 901"), f"{S}.functions.timeout_seconds", "900"),
+    ("concurrency-zero", append("reserved_concurrency = 0"), f"{S}.functions.reserved_concurrency", "1"),
+    ("retention-not-allowed", append("log_retention_days = 31"), f"{S}.functions.log_retention_days", "one of"),
+    ("log-level-unknown", replace(r'^log_level = "DEBUG"', 'log_level = "TRACE"'), f"{S}.functions.log_level", "DEBUG"),
     ("account-11-digits", replace(r'^account_id = "618048437522"', 'account_id = "61804843752"'), "account_id", "exactly 12 digits"),
     ("account-letters", replace(r'^account_id = "618048437522"', 'account_id = "61804843752x"'), "account_id", "exactly 12 digits"),
     ("account-as-number", replace(r'^account_id = "618048437522"', "account_id = 618048437522"), "account_id", "string"),
     ("unknown-region", replace(r'^region = "us-east-1"', 'region = "us-east-9"'), "region", "us-east-1"),
-    ("unknown-inference-region", replace(r'^inference_regions = .*', 'inference_regions = ["us-east-1", "mars-1"]'), "agents.inference_regions.1", "us-west-2"),
+    ("unknown-inference-region", append(f'[{S}.agents]\ninference_regions = ["us-east-1", "mars-1"]'), f"{S}.agents.inference_regions.1", "us-west-2"),
+    ("no-inference-region", append(f'[{S}.agents]\ninference_regions = []'), f"{S}.agents.inference_regions", "at least 1"),
     ("prefix-uppercase", replace(r'^prefix = "pf"', 'prefix = "PF"'), "prefix", "lowercase letters"),
     ("prefix-underscore", replace(r'^prefix = "pf"', 'prefix = "p_f"'), "prefix", "lowercase letters"),
     ("prefix-makes-long-guardrail", replace(r'^prefix = "pf"', 'prefix = "' + "platform-foundation-scheduling-agents" + '"'), "prefix/environment", "Bedrock guardrail name .* 1-50"),
@@ -52,14 +60,13 @@ MALFORMED_ENV = [
     ("environment-not-file-name", replace(r'^environment = "dev"', 'environment = "qa"'), "environment", "dev.toml"),
     ("reserved-tag-prefix", replace(r'^Owner = "platform-team"', '"aws:owner" = "x"'), "tags", "aws:"),
     ("tag-value-too-long", replace(r'^Owner = "platform-team"', 'Owner = "' + "x" * 300 + '"'), "tags.Owner", "256"),
-    ("phase1-off", replace(r"^phase1_5 = false", "phase1 = false\nphase1_5 = false"), "phases.phase1", "True"),
-    ("phase15-with-mock", replace(r"^phase1_5 = false", "phase1_5 = true"), "(top level)", "use_mock_api"),
-    ("real-api-without-phase15", replace(r"^use_mock_api = true", "use_mock_api = false"), "(top level)", "phase1_5"),
-    ("phase2-not-built-yet", replace(r"^phase2 = false", "phase2 = true"), "phases.phase2", "False"),
-    ("idle-ttl-too-short", replace(r"^idle_session_ttl_seconds = 600", "idle_session_ttl_seconds = 10"), "agents.idle_session_ttl_seconds", "60"),
-    ("model-with-space", replace(r'^foundation_model = .*', 'foundation_model = "claude sonnet"'), "agents.foundation_model", "inference profile id"),
-    ("guardrail-as-string", replace(r"^guardrail_enabled = true", 'guardrail_enabled = "yes"'), "agents.guardrail_enabled", "boolean"),
-    ("pf360-plain-http", append('[pf360]\napi_base_url = "http://api.pf360.com"'), "pf360.api_base_url", "https"),
+    ("phase-unknown", replace(r'^phase = "1"', 'phase = "4"'), f"{S}.phase", "allowed: '1', '1.5'"),
+    ("phase-not-built-yet", replace(r'^phase = "1"', 'phase = "2"'), f"{S}.phase", "not built yet; allowed: '1', '1.5'"),
+    ("phase-as-number", replace(r'^phase = "1"', "phase = 1.5"), f"{S}.phase", "string"),
+    ("idle-ttl-too-short", append(f"[{S}.agents]\nidle_session_ttl_seconds = 10"), f"{S}.agents.idle_session_ttl_seconds", "60"),
+    ("model-with-space", append(f'[{S}.agents]\nfoundation_model = "claude sonnet"'), f"{S}.agents.foundation_model", "inference profile id"),
+    ("guardrail-as-string", append(f'[{S}.agents]\nguardrail_enabled = "yes"'), f"{S}.agents.guardrail_enabled", "boolean"),
+    ("pf360-plain-http", append(f'[{S}.pf360]\napi_base_url = "http://api.pf360.com"'), f"{S}.pf360.api_base_url", "https"),
     ("toml-syntax", append("[functions"), "(syntax)", "TOML"),
 ]
 
@@ -73,8 +80,8 @@ def config_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pa
     backend = tmp_path / "backend.tf.json"
     shutil.copy(REPO_ROOT / "backend.tf.json", backend)
     outdir = tmp_path / "cdktf.out"
-    (outdir / "stacks" / "dev").mkdir(parents=True)
-    (outdir / "stacks" / "dev" / "cdk.tf.json").write_text('{"previous": "synth"}')
+    (outdir / "stacks" / "dev-scheduling").mkdir(parents=True)
+    (outdir / "stacks" / "dev-scheduling" / "cdk.tf.json").write_text('{"previous": "synth"}')
     monkeypatch.setenv("PF_ENVS_DIR", str(envs))
     monkeypatch.setenv("PF_BACKEND_FILE", str(backend))
     return {"envs": envs, "backend": backend, "outdir": outdir}
@@ -105,6 +112,12 @@ def test_malformed_env_file_is_rejected_without_output(case, mutate, field, word
     assert_rejected(capsys, config_dirs["outdir"], "dev.toml", field, words)
 
 
+def test_an_env_without_systems_is_rejected(config_dirs, capsys):
+    text = DEV.split("[systems.scheduling]")[0]
+    (config_dirs["envs"] / "dev.toml").write_text(text)
+    assert_rejected(capsys, config_dirs["outdir"], "dev.toml", "(top level)", "selects no system")
+
+
 MALFORMED_BACKEND = [
     ("encrypt-false", ("terraform", "backend", "s3", "encrypt"), False, "terraform.backend.s3.encrypt"),
     ("lockfile-missing", ("terraform", "backend", "s3", "use_lockfile"), None, "terraform.backend.s3.use_lockfile"),
@@ -128,17 +141,20 @@ def test_malformed_backend_file_is_rejected(case, path, value, field, config_dir
     assert_rejected(capsys, config_dirs["outdir"], "backend.tf.json", field, "")
 
 
-def test_two_unsuffixed_environments_in_one_account_collide(config_dirs, capsys):
+def test_two_stacks_producing_one_account_name_are_refused(config_dirs, capsys):
+    """staging without the Lambda suffix would create dev's function names in the same account."""
     staging = config_dirs["envs"] / "staging.toml"
-    staging.write_text(staging.read_text().replace("function_env_suffix = true", "function_env_suffix = false"))
-    assert_rejected(capsys, config_dirs["outdir"], "staging.toml", "naming.function_env_suffix", "collide")
+    staging.write_text(staging.read_text() + "function_env_suffix = false\n")
+    err = assert_rejected(capsys, config_dirs["outdir"], "staging.toml", "systems.scheduling",
+                          "Lambda function name 'pf-scheduling-actions'")
+    assert "dev.toml" in err and "dev-scheduling" in err and "618048437522" in err
 
 
 def test_unknown_stack_selection_is_rejected(config_dirs, capsys):
     before = snapshot(config_dirs["outdir"])
     assert main.main(["--outdir", str(config_dirs["outdir"]), "--only", "qa"]) == 2
     err = capsys.readouterr().err
-    assert "qa" in err and "state-backend" in err and "dev" in err
+    assert "qa" in err and "state-backend" in err and "dev-scheduling" in err
     assert snapshot(config_dirs["outdir"]) == before
 
 
@@ -148,12 +164,30 @@ def test_command_line_exit_code_and_message(config_dirs, tmp_path):
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "dev.toml: region: got 'moon-1'" in result.stderr
-    assert (config_dirs["outdir"] / "stacks" / "dev" / "cdk.tf.json").read_text() == '{"previous": "synth"}'
+    assert (config_dirs["outdir"] / "stacks" / "dev-scheduling" / "cdk.tf.json").read_text() == '{"previous": "synth"}'
 
 
-def test_shipped_environments_load():
-    for name in ("dev", "staging", "prod"):
-        config = load_environment(REPO_ROOT / "envs" / f"{name}.toml")
-        assert config.environment == name
-        assert config.account_id == "618048437522"
-        assert config.region == "us-east-1"
+def test_a_failure_after_synthesis_started_leaves_the_output_untouched(config_dirs, monkeypatch):
+    import systems.app as app
+
+    def boom(stack, settings):
+        from modules.encryption_key import EncryptionKey, EncryptionKeyProps
+        EncryptionKey(stack, "half", EncryptionKeyProps(alias="alias/x", description="x",
+                                                       account_id="618048437522", region="us-east-1"))
+        raise RuntimeError("failed half-way through a stack")
+
+    monkeypatch.setitem(app.SYSTEMS, "scheduling", dataclasses.replace(app.SYSTEMS["scheduling"], build=boom))
+    before = snapshot(config_dirs["outdir"])
+    with pytest.raises(RuntimeError, match="half-way"):
+        app.build_and_synthesize(config_dirs["outdir"])
+    assert snapshot(config_dirs["outdir"]) == before
+    assert not list(config_dirs["outdir"].parent.glob(".cdktf.out.*"))
+
+
+def test_selection_by_environment_and_stacks_no_longer_configured_disappear(config_dirs):
+    from systems.app import build_and_synthesize
+
+    (config_dirs["envs"] / "prod.toml").unlink()
+    names = build_and_synthesize(config_dirs["outdir"], only=["staging", "state-backend"])
+    assert names == ["state-backend", "staging-scheduling"]
+    assert sorted(p.name for p in (config_dirs["outdir"] / "stacks").iterdir()) == sorted(names)

@@ -205,7 +205,7 @@ class LogCapture:
 
     def __init__(self, formatter: logging.Formatter, logger_names: Iterable[str]) -> None:
         self.records: list[str] = []
-        self._seen: set[int] = set()
+        self._last: logging.LogRecord | None = None
         self._handler = logging.Handler()
         self._handler.emit = self._emit  # type: ignore[method-assign]
         self._handler.setFormatter(formatter)
@@ -213,8 +213,8 @@ class LogCapture:
         self._levels = [lg.level for lg in self._loggers]
 
     def _emit(self, record: logging.LogRecord) -> None:
-        if id(record) not in self._seen:
-            self._seen.add(id(record))
+        if record is not self._last:  # the propagated copy arrives right after the original
+            self._last = record
             self.records.append(self._handler.format(record))
 
     def __enter__(self) -> LogCapture:

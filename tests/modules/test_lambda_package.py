@@ -1,4 +1,9 @@
-"""modules/lambda_package.py: complete, deterministic, cached Lambda zips."""
+"""modules/lambda_package.py: complete, deterministic, cached Lambda zips.
+
+The functions packaged are the action groups of the scheduling system's agent table
+(systems/scheduling/agents.toml), built from its source root lambda/scheduling/; one test adds a
+function folder to a temporary copy of that root.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +17,25 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from modules import lambda_package as lp
+from systems.scheduling.catalog import load_agent_table
 
-LAMBDA_ROOT = Path(__file__).resolve().parents[1] / "lambda"
+SYSTEM = "scheduling"
+ROOT = lp.source_root(SYSTEM)
+ACTION_GROUPS = load_agent_table().action_groups
 
-# One valid mock-mode event per function, and what its answer must contain.
+# One valid mock-mode call per known function, and what its answer must contain. A function not
+# listed here is smoke-tested with an unknown route, which the shared plumbing answers with 404.
 SMOKE = {
-    "scheduling": ("/projects", {}, lambda body: len(body["projects"]) == 3),
-    "information": ("/business-hours", {}, lambda body: len(body["days"]) == 7),
-    "notes": ("/projects/{project_id}/notes", {"project_id": "PRJ-1002"}, lambda body: body["total"] == 1),
+    "scheduling": ("/projects", {}, 200, lambda body: len(body["projects"]) == 3),
+    "information": ("/business-hours", {}, 200, lambda body: len(body["days"]) == 7),
+    "notes": ("/projects/{project_id}/notes", {"project_id": "PRJ-1002"}, 200, lambda body: body["total"] == 1),
 }
+UNKNOWN_ROUTE = ("/no-such-operation", {}, 404, lambda body: body["statusCode"] == 404)
 
 # Runs inside `python -I -S`: no site-packages, no PYTHON* variables, only the unzipped package.
 IMPORT_SCRIPT = r"""
@@ -40,6 +51,42 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore
 print(json.dumps({"response": response, "loaded": loaded}))
 """
 
+# A newcomer's function folder: a handler on the shared package plus a module of its own.
+EXTRA = "opening_hours"
+EXTRA_FILES = {
+    "handler.py": '''"""Opening hours action group (a test fixture)."""
+
+from hours_text import OPENING_HOURS
+from pf_actions.bedrock import create_app, make_lambda_handler
+
+API_TITLE = "PF Opening Hours Actions"
+API_DESCRIPTION = "Tell the customer when the showroom is open."
+
+app = create_app()
+
+
+@app.get("/opening-hours", operation_id="getOpeningHours", summary="Opening hours",
+         description="Get the opening hours of the showroom for each day of the week.")
+def get_opening_hours() -> dict[str, str]:
+    return {"hours": OPENING_HOURS}
+
+
+lambda_handler = make_lambda_handler(app)
+''',
+    "hours_text.py": 'OPENING_HOURS = "Monday to Saturday, 9 AM to 6 PM"\n',
+}
+
+
+def build_all(root: Path, build_dir: Path, groups: tuple[str, ...] = ACTION_GROUPS) -> dict[str, lp.FunctionPackage]:
+    return {name: lp.build_function_package(name, root, build_dir=build_dir) for name in groups}
+
+
+def copy_root(destination: Path) -> Path:
+    """A copy of lambda/scheduling/ (same folder name, so the same zip names)."""
+    root = destination / SYSTEM
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
 
 @pytest.fixture(scope="session")
 def build_dir() -> Path:
@@ -48,12 +95,12 @@ def build_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def packages(build_dir: Path) -> dict[str, lp.FunctionPackage]:
-    return lp.build_all(build_dir)
+    return build_all(ROOT, build_dir)
 
 
 @pytest.fixture(scope="session")
 def deps_dir(build_dir: Path, packages: dict[str, lp.FunctionPackage]) -> Path:
-    return lp.vendor_dependencies(LAMBDA_ROOT / "requirements.txt", build_dir)
+    return lp.vendor_dependencies(ROOT / "requirements.txt", build_dir)
 
 
 @pytest.fixture
@@ -69,22 +116,60 @@ def sha256_b64(path: Path) -> str:
     return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
 
-def test_one_package_per_function(packages: dict[str, lp.FunctionPackage]) -> None:
-    assert tuple(packages) == lp.FUNCTIONS == ("scheduling", "information", "notes")
+def run_isolated(package: lp.FunctionPackage, folder: Path, path: str, params: dict[str, str]) -> dict[str, Any]:
+    """Unzip the package into `folder`, call its handler in `python -I -S` with a GET event."""
+    with zipfile.ZipFile(package.zip_path) as archive:
+        archive.extractall(folder)
+    event = {
+        "messageVersion": "1.0",
+        "actionGroup": f"{package.name}-actions",
+        "apiPath": path,
+        "httpMethod": "GET",
+        "parameters": [{"name": k, "type": "string", "value": v} for k, v in params.items()],
+        "sessionAttributes": {"customer_id": "CUST001"},
+        "promptSessionAttributes": {},
+    }
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", IMPORT_SCRIPT, str(folder), json.dumps(event)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+        env={"USE_MOCK_API": "true", "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout.strip().splitlines()[-1])
+    response = output["response"]
+    assert response["messageVersion"] == "1.0"
+    assert response["response"]["apiPath"] == path
+    assert output["loaded"] == []  # boto3 is only imported on the Secrets Manager path
+    return response
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["response"]["responseBody"]["application/json"]["body"])
+
+
+def test_one_package_per_action_group_of_the_table(packages: dict[str, lp.FunctionPackage]) -> None:
+    assert ACTION_GROUPS and tuple(packages) == ACTION_GROUPS
     for name, package in packages.items():
         assert package.name == name
         assert package.zip_path.is_absolute() and package.zip_path.is_file()
+        assert package.zip_path.name == f"{SYSTEM}-{name}.zip"
         assert package.sha256_b64 == sha256_b64(package.zip_path)
-        assert package.schema_path == LAMBDA_ROOT / "schemas" / f"{name}_actions.json"
-    assert len({p.sha256_b64 for p in packages.values()}) == 3
+        assert package.schema_key == lp.schema_key(name) == f"{name}_actions.json"
+        assert package.schema_path == ROOT / "schemas" / package.schema_key
+        assert package.schema_path.is_file()
+    assert len({p.sha256_b64 for p in packages.values()}) == len(ACTION_GROUPS)
 
 
-@pytest.mark.parametrize("name", lp.FUNCTIONS)
+@pytest.mark.parametrize("name", ACTION_GROUPS)
 def test_zip_layout_is_deterministic(packages: dict[str, lp.FunctionPackage], name: str) -> None:
     with zipfile.ZipFile(packages[name].zip_path) as archive:
         infos = archive.infolist()
         names = [info.filename for info in infos]
-        assert (LAMBDA_ROOT / name / "handler.py").read_bytes() == archive.read("handler.py")
+        assert (ROOT / name / "handler.py").read_bytes() == archive.read("handler.py")
     assert names == sorted(names) and len(names) == len(set(names))
     for required in (
         "handler.py",
@@ -96,6 +181,8 @@ def test_zip_layout_is_deterministic(packages: dict[str, lp.FunctionPackage], na
     ):
         assert required in names
     assert any(re.fullmatch(r"pydantic_core/_pydantic_core\.cpython-311-x86_64-linux-gnu\.so", n) for n in names)
+    not_at_root = {"bin", "boto3", "botocore", "shared", "schemas", "generate_schemas.py", "requirements.txt",
+                   *ACTION_GROUPS}
     for info in infos:
         assert info.date_time == (1980, 1, 1, 0, 0, 0), info.filename
         assert info.external_attr >> 16 == 0o100644, info.filename
@@ -103,11 +190,11 @@ def test_zip_layout_is_deterministic(packages: dict[str, lp.FunctionPackage], na
         parts = info.filename.split("/")
         assert "__pycache__" not in parts and not info.filename.endswith(".pyc")
         assert not (parts[0].endswith(".dist-info") and parts[-1] in {"RECORD", "INSTALLER", "REQUESTED"})
-        assert parts[0] not in {"bin", "boto3", "botocore", "scheduling", "information", "notes", "shared"}
+        assert parts[0] not in not_at_root, info.filename
 
 
 def test_a_second_build_is_byte_identical(packages: dict[str, lp.FunctionPackage], fresh_build_dir: Path) -> None:
-    again = lp.build_all(fresh_build_dir)
+    again = build_all(ROOT, fresh_build_dir)
     for name, package in packages.items():
         assert again[name].zip_path != package.zip_path
         assert again[name].sha256_b64 == package.sha256_b64
@@ -119,7 +206,7 @@ def test_an_up_to_date_package_is_reused_quickly(
 ) -> None:
     before = {name: p.zip_path.stat().st_mtime_ns for name, p in packages.items()}
     started = time.perf_counter()
-    again = lp.build_all(build_dir)
+    again = build_all(ROOT, build_dir)
     assert time.perf_counter() - started < 1.0
     assert {name: p.zip_path.stat().st_mtime_ns for name, p in again.items()} == before
     assert again == packages
@@ -129,56 +216,64 @@ def test_an_up_to_date_package_is_reused_quickly(
 def test_a_changed_source_changes_only_its_packages(
     packages: dict[str, lp.FunctionPackage], fresh_build_dir: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "lambda"
-    shutil.copytree(LAMBDA_ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
-    handler = root / "notes" / "handler.py"
+    root = copy_root(tmp_path)
+    edited, *others = reversed(ACTION_GROUPS)
+    handler = root / edited / "handler.py"
     handler.write_text(handler.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
 
-    changed = lp.build_all(fresh_build_dir, lambda_root=root)
-    assert changed["notes"].sha256_b64 != packages["notes"].sha256_b64
-    assert changed["scheduling"].sha256_b64 == packages["scheduling"].sha256_b64
-    assert changed["information"].sha256_b64 == packages["information"].sha256_b64
+    changed = build_all(root, fresh_build_dir)
+    assert changed[edited].sha256_b64 != packages[edited].sha256_b64
+    for name in others:
+        assert changed[name].sha256_b64 == packages[name].sha256_b64
 
     shared = root / "shared" / "pf_actions" / "mock_data.py"
     shared.write_text(shared.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    rebuilt = lp.build_all(fresh_build_dir, lambda_root=root)
-    for name in lp.FUNCTIONS:
+    rebuilt = build_all(root, fresh_build_dir)
+    for name in ACTION_GROUPS:
         assert rebuilt[name].sha256_b64 not in (changed[name].sha256_b64, packages[name].sha256_b64)
 
 
-@pytest.mark.parametrize("name", lp.FUNCTIONS)
+@pytest.mark.parametrize("name", ACTION_GROUPS)
 def test_the_unzipped_package_runs_in_an_isolated_interpreter(
     packages: dict[str, lp.FunctionPackage], name: str, tmp_path: Path
 ) -> None:
-    with zipfile.ZipFile(packages[name].zip_path) as archive:
-        archive.extractall(tmp_path)
-    path, params, check = SMOKE[name]
-    event = {
-        "messageVersion": "1.0",
-        "actionGroup": f"{name}-actions",
-        "apiPath": path,
-        "httpMethod": "GET",
-        "parameters": [{"name": k, "type": "string", "value": v} for k, v in params.items()],
-        "sessionAttributes": {"customer_id": "CUST001"},
-        "promptSessionAttributes": {},
+    path, params, status, check = SMOKE.get(name, UNKNOWN_ROUTE)
+    response = run_isolated(packages[name], tmp_path, path, params)
+    assert response["response"]["httpStatusCode"] == status
+    assert check(body_of(response))
+
+
+def test_a_new_function_folder_is_packaged_like_the_others(
+    packages: dict[str, lp.FunctionPackage], fresh_build_dir: Path, tmp_path: Path
+) -> None:
+    root = copy_root(tmp_path / "src")
+    (root / EXTRA).mkdir()
+    for filename, text in EXTRA_FILES.items():
+        (root / EXTRA / filename).write_text(text, encoding="utf-8")
+    (root / "schemas" / lp.schema_key(EXTRA)).write_text('{"openapi": "3.0.3"}\n', encoding="utf-8")
+
+    package = lp.build_function_package(EXTRA, root, build_dir=fresh_build_dir)
+    assert package.zip_path == fresh_build_dir.resolve() / f"{SYSTEM}-{EXTRA}.zip"
+    assert package.schema_path == root.resolve() / "schemas" / "opening_hours_actions.json"
+    with zipfile.ZipFile(package.zip_path) as archive:
+        names = set(archive.namelist())
+    assert {"handler.py", "hours_text.py", "pf_actions/bedrock.py", "pydantic/__init__.py"} <= names
+    # The other functions' files are not in it, and theirs are unchanged by the new folder.
+    assert not names & {f"{name}/handler.py" for name in ACTION_GROUPS}
+    assert build_all(root, fresh_build_dir) == {
+        name: lp.FunctionPackage(name, fresh_build_dir.resolve() / p.zip_path.name, p.sha256_b64,
+                                 root.resolve() / "schemas" / p.schema_key)
+        for name, p in packages.items()
     }
-    result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", IMPORT_SCRIPT, str(tmp_path), json.dumps(event)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={"USE_MOCK_API": "true", "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 0, result.stderr
-    output = json.loads(result.stdout.strip().splitlines()[-1])
-    response = output["response"]
-    assert response["messageVersion"] == "1.0"
+
+    response = run_isolated(package, tmp_path / "unzipped", "/opening-hours", {})
     assert response["response"]["httpStatusCode"] == 200
-    assert response["response"]["apiPath"] == path
-    assert check(json.loads(response["response"]["responseBody"]["application/json"]["body"]))
-    assert output["loaded"] == []  # boto3 is only imported on the Secrets Manager path
+    assert body_of(response) == {"hours": "Monday to Saturday, 9 AM to 6 PM"}
+
+    # A function without an action group needs no schema.
+    (root / "schemas" / lp.schema_key(EXTRA)).unlink()
+    plain = lp.build_function_package(EXTRA, root, build_dir=fresh_build_dir, action_group=False)
+    assert plain.schema_path is None and plain.sha256_b64 == package.sha256_b64
 
 
 def test_requirements_pin_exactly_what_is_vendored(deps_dir: Path) -> None:
@@ -187,7 +282,7 @@ def test_requirements_pin_exactly_what_is_vendored(deps_dir: Path) -> None:
 
     pins = {
         canonical(line.split("==")[0]): line.split("==")[1]
-        for line in (LAMBDA_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     }
     vendored = {}
@@ -199,24 +294,39 @@ def test_requirements_pin_exactly_what_is_vendored(deps_dir: Path) -> None:
 
 
 def test_pip_failure_is_reported_with_the_command(tmp_path: Path) -> None:
-    root = tmp_path / "lambda"
-    shutil.copytree(LAMBDA_ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_root(tmp_path)
     (root / "requirements.txt").write_text("this is not a requirement ==\n", encoding="utf-8")
     with pytest.raises(lp.LambdaPackageError) as caught:
-        lp.build_function_package("notes", build_dir=tmp_path / "build", lambda_root=root)
+        lp.build_function_package(ACTION_GROUPS[0], root, build_dir=tmp_path / "build")
     message = str(caught.value)
     assert "pip could not vendor" in message and "--only-binary=:all:" in message and "requirements.txt" in message
     assert not list((tmp_path / "build").glob("deps-*"))  # no half-installed cache left behind
 
 
-def test_unknown_function_and_missing_schema_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(lp.LambdaPackageError, match="unknown Lambda function"):
-        lp.build_function_package("billing", build_dir=tmp_path)
-    root = tmp_path / "lambda"
-    shutil.copytree(LAMBDA_ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "schemas" / "notes_actions.json").unlink()
-    with pytest.raises(lp.LambdaPackageError, match="generate_schemas"):
-        lp.build_function_package("notes", build_dir=tmp_path, lambda_root=root)
+def test_a_missing_handler_is_an_error_naming_the_folder_to_create(tmp_path: Path) -> None:
+    with pytest.raises(lp.LambdaPackageError) as caught:
+        lp.build_function_package("billing", ROOT, build_dir=tmp_path)
+    assert str(caught.value) == (
+        "lambda/scheduling/billing/handler.py is missing: every function named in the system's tables "
+        "needs a folder lambda/scheduling/billing/ with a handler.py")
+    assert not list(tmp_path.iterdir())  # nothing was built or vendored
+
+
+def test_a_missing_schema_is_an_error_naming_the_command_that_generates_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A repository whose lambda/scheduling/ lacks one generated schema.
+    repo = tmp_path.resolve() / "repo"
+    root = copy_root(repo / "lambda")
+    name = ACTION_GROUPS[-1]
+    (root / "schemas" / lp.schema_key(name)).unlink()
+    monkeypatch.setattr(lp, "REPO_ROOT", repo)
+    with pytest.raises(lp.LambdaPackageError) as caught:
+        lp.build_function_package(name, root, build_dir=tmp_path / "build")
+    assert str(caught.value) == (
+        f"lambda/scheduling/schemas/{name}_actions.json is missing; "
+        "run: python lambda/scheduling/generate_schemas.py")
+    assert not (tmp_path / "build").exists() or not list((tmp_path / "build").iterdir())
 
 
 def test_build_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
