@@ -40,7 +40,7 @@ class ActionFunctionProps:
 
 
 class ActionFunction(Construct):
-    """Exposes `function` (the L1 resource), `function_name`, `function_arn`, `role_arn`,
+    """Exposes `function` and `log_group` (the L1 resources), `function_name`, `function_arn`, `role_arn`,
     `invoke_statements()` and `allow_bedrock_agent(...)`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: ActionFunctionProps) -> None:
@@ -108,6 +108,7 @@ class ActionFunction(Construct):
         self.function_arn: str = function.arn
         self.role_arn: str = role.arn
         self.log_group_name: str = log_group.name
+        self.log_group = log_group
         self.function = function
 
     def invoke_statements(self) -> tuple[Statement, ...]:

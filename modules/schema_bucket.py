@@ -45,7 +45,8 @@ class SchemaBucketProps:
 
 
 class SchemaBucket(Construct):
-    """Exposes `bucket_name`, `bucket_arn`, `schema(key)` and `objects`."""
+    """Exposes `bucket` (the L1 resource), `bucket_name`, `bucket_arn`, `schema(key)` and
+    `objects`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: SchemaBucketProps) -> None:
         super().__init__(scope, construct_id)
@@ -64,6 +65,7 @@ class SchemaBucket(Construct):
                  "value over the repository itself.")
         suppress(bucket.bucket, "CKV2_AWS_62",
                  "Nothing consumes schema-object events; agents read schemas when prepared.")
+        self.bucket = bucket.bucket
         self.bucket_name: str = bucket.bucket_name
         self.bucket_arn: str = bucket.arn
         self._objects: dict[str, object] = {}

@@ -3,25 +3,49 @@
     python -m modules.local_aws up [--port 4566]
         run the emulator in the foreground until Ctrl-C; prints its endpoint
     python -m modules.local_aws apply --env dev [--endpoint URL] [--skip-synth] [--outdir cdktf.out]
-        synthesize, bootstrap the state backend, apply every emulated resource of the env stack
+        synthesize, bootstrap the state backend, apply every emulated resource of the stacks
+        `--env` selects: an environment (`dev`: every `dev-<system>` stack) or one stack id
+        (`dev-scheduling`)
 
 Without --endpoint, `apply` starts an emulator for the run and stops it at the end (a smoke
 test); with `--endpoint` of an `up` emulator the applied state stays for inspection and reruns.
+
+`up` stops on Ctrl-C (SIGINT) or SIGTERM, also while the emulator is still starting: it stops the
+server, says so on stderr and exits 0; further signals during the (bounded) stop are ignored.
+It exits 1 when the emulator fails to start or exits on its own. `apply` interrupted by Ctrl-C
+stops its own emulator and exits 130.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import signal
-import sys
-import time
-from pathlib import Path
 
-from modules.backend import BOOTSTRAP_STACK
-from modules.local_aws.emulator import EmulatorError, MotoServer, answers
-from modules.local_aws.local_apply import LocalAws, apply_environment, format_summary, stacks_of
-from modules.pipeline.synth import synthesize
-from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, ToolMissing
+
+def _interrupted_early(*_: object) -> None:
+    """Ctrl-C before `main` runs: nothing was started yet, so end at once, quietly, with 130."""
+    os.write(2, b"\ninterrupted\n")
+    os._exit(130)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, _interrupted_early)
+
+# Only the standard library and the emulator module are imported here: `up` must not start the
+# CDKTF (jsii/Node) runtime, whose helper process dies with a terminal Ctrl-C and then fails
+# noisily at exit. `apply` imports what it needs when it runs.
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from modules.local_aws.emulator import EmulatorError, MotoServer, StartCancelled, answers  # noqa: E402
+
+
+def _build_dir() -> Path:
+    from modules.pipeline.terraform import BUILD_DIR
+
+    return BUILD_DIR
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -38,7 +62,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     apply.add_argument("--skip-synth", action="store_true", help="use the existing --outdir")
     apply.add_argument("--outdir", default="cdktf.out", help="synthesized output (default: cdktf.out)")
     apply.add_argument("--workroot", default=None,
-                       help=f"work copies (default: {BUILD_DIR / 'local_aws'}/<host>_<port>)")
+                       help="work copies (default: build/local_aws/<host>_<port>)")
     return parser.parse_args(argv)
 
 
@@ -46,28 +70,54 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
 def run_up(port: int | None) -> int:
-    with MotoServer(port=port, log_path=BUILD_DIR / "local_aws" / "moto.log") as server:
+    """The emulator in the foreground until SIGINT/SIGTERM; see the module docstring."""
+    stop = threading.Event()
+    received: list[int] = []
+
+    def request_stop(signum: int, _frame: object) -> None:
+        # Only a flag: no exception can surface in the middle of starting or stopping the server.
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server = MotoServer(port=port, log_path=_build_dir() / "local_aws" / "moto.log")
+    try:
+        try:
+            server.start(cancelled=stop.is_set)
+        except StartCancelled:
+            _log("stopped before the emulator was listening")
+            return 0
+        except EmulatorError as exc:
+            _log(f"error: {exc}")
+            return 1
         print(f"moto server (pid {server.pid}) listening on {server.endpoint}", flush=True)
         print(f"  python -m modules.local_aws apply --env dev --endpoint {server.endpoint}",
               flush=True)
         print(f"  log: {server.log_path}; Ctrl-C stops it", flush=True)
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            while server.running():
-                time.sleep(0.5)
-            print("the emulator exited on its own", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\nstopping the emulator", file=sys.stderr)
-    return 0
+        while not stop.wait(0.5):
+            if not server.running():
+                _log(f"the emulator exited on its own; log: {server.log_path}")
+                return 1
+        _log(f"\n{signal.Signals(received[0]).name}: stopping the emulator (pid {server.pid})")
+        return 0
+    finally:
+        server.stop()  # bounded: SIGTERM, SIGKILL after MotoServer.stop_seconds
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_apply(args: argparse.Namespace) -> int:
+    from modules.backend import BOOTSTRAP_STACK
+    from modules.local_aws.local_apply import (
+        LocalAws,
+        apply_environment,
+        format_summary,
+        stacks_of,
+    )
+    from modules.pipeline.synth import synthesize
+    from modules.pipeline.terraform import TerraformFailed, ToolMissing
+
     outdir = Path(args.outdir)
     if args.env == BOOTSTRAP_STACK:
         _log(f"error: --env names an environment; {BOOTSTRAP_STACK} is applied first anyway")
@@ -83,7 +133,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
     def apply_with(endpoint: str) -> int:
         host_port = endpoint.split("://", 1)[-1].replace(":", "_").strip("/")
-        workroot = Path(args.workroot) if args.workroot else BUILD_DIR / "local_aws" / host_port
+        workroot = Path(args.workroot) if args.workroot else _build_dir() / "local_aws" / host_port
         local = LocalAws(endpoint, outdir, workroot, progress=_log)
         results = apply_environment(local, args.env)
         print(format_summary(results, endpoint), flush=True)
@@ -99,7 +149,7 @@ def run_apply(args: argparse.Namespace) -> int:
                      "`python -m modules.local_aws up`")
                 return 2
             return apply_with(args.endpoint.rstrip("/"))
-        with MotoServer(log_path=BUILD_DIR / "local_aws" / "moto-apply.log") as server:
+        with MotoServer(log_path=_build_dir() / "local_aws" / "moto-apply.log") as server:
             _log(f"started moto server (pid {server.pid}) on {server.endpoint}")
             code = apply_with(server.endpoint)
             _log("stopping the emulator (its resources and the env state go with it; "
@@ -118,4 +168,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here: KeyboardInterrupt
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Ctrl-C outside `up`'s own handling (during `apply`, or before `main` ran): whatever was
+        # started has been stopped by its context manager; no traceback, the shell's 130.
+        _log("\ninterrupted")
+        sys.exit(130)

@@ -3,6 +3,9 @@
     with MotoServer() as server:
         print(server.endpoint)        # http://127.0.0.1:<port>
 
+The server runs in a process group of its own, so a Ctrl-C in the terminal reaches only the
+process that started it, which then stops the server (SIGTERM by pid, SIGKILL if it lingers).
+
 The server runs as `<this python> -m modules.local_aws.moto_server`: moto's own `moto.server.main`
 after the fixes for the emulator gaps our stacks hit (see that module). `MOTO_ACCOUNT_ID` is set
 in its environment: moto 5.2.5 reads it on every request (`BaseResponse.get_current_account`, priority 1), so STS
@@ -25,6 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +40,15 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class EmulatorError(RuntimeError):
     """The moto server did not start, or did not answer in time."""
+
+
+class StartCancelled(EmulatorError):
+    """`MotoServer.start` was cancelled (e.g. by Ctrl-C) before the server answered; the server
+    process was stopped."""
+
+
+def _never() -> bool:
+    return False
 
 
 def answers(endpoint: str, timeout: float = 1.0) -> bool:
@@ -50,10 +63,14 @@ def answers(endpoint: str, timeout: float = 1.0) -> bool:
 
 
 def wait_until_answers(endpoint: str, attempts: int = 200, seconds: float = 30.0,
-                       interval: float = 0.1, alive=lambda: True) -> None:
-    """Poll `endpoint` at most `attempts` times and for at most `seconds`."""
+                       interval: float = 0.1, alive=lambda: True,
+                       cancelled: Callable[[], bool] = _never) -> None:
+    """Poll `endpoint` at most `attempts` times and for at most `seconds`; `cancelled()` true
+    ends the wait with `StartCancelled`."""
     deadline = time.monotonic() + seconds
     for _ in range(attempts):
+        if cancelled():
+            raise StartCancelled(f"waiting for the emulator at {endpoint} was cancelled")
         if answers(endpoint, timeout=min(1.0, max(0.05, deadline - time.monotonic()))):
             return
         if not alive():
@@ -116,11 +133,14 @@ class MotoServer:
     def command(self, port: int) -> list[str]:
         return [sys.executable, "-m", "modules.local_aws.moto_server", "-H", HOST, "-p", str(port)]
 
-    def start(self) -> "MotoServer":
+    def start(self, cancelled: Callable[[], bool] = _never) -> "MotoServer":
         """Start the server and wait until it answers (bounded in attempts and seconds).
 
         Without a requested port the server binds port 0: the kernel picks a free port and the
         server names it in its log, so there is no window in which another process can take it.
+        `cancelled()` is polled while waiting: once true, the server is stopped and
+        `StartCancelled` raised. Any other exception while waiting (KeyboardInterrupt included)
+        stops the server before it propagates.
         """
         if self.process is not None:
             raise EmulatorError("the emulator is already running")
@@ -137,27 +157,36 @@ class MotoServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 self.command(self.requested_port or 0), env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT,
+                stdout=log, stderr=subprocess.STDOUT, process_group=0,
                 preexec_fn=_die_with_parent if _PRCTL is not None else None,
             )
         process = self.process
         try:
             deadline = time.monotonic() + self.ready_seconds
-            self.port = self.requested_port or self._announced_port(offset, deadline)
+            self.port = self.requested_port or self._announced_port(offset, deadline, cancelled)
             wait_until_answers(self.endpoint, seconds=max(1.0, deadline - time.monotonic()),
-                               alive=lambda: process.poll() is None)
+                               alive=lambda: process.poll() is None, cancelled=cancelled)
             if process.poll() is not None:
                 raise EmulatorError(f"the emulator exited (another server answers {self.endpoint})")
+        except StartCancelled:
+            self.stop()
+            raise
         except EmulatorError as exc:
             self.stop()
             raise EmulatorError(f"{exc}; log: {self.log_path}\n{self.log_tail()}") from None
+        except BaseException:
+            self.stop()
+            raise
         return self
 
-    def _announced_port(self, offset: int, deadline: float, interval: float = 0.05) -> int:
+    def _announced_port(self, offset: int, deadline: float,
+                        cancelled: Callable[[], bool] = _never, interval: float = 0.05) -> int:
         """The port from the server's "Running on http://127.0.0.1:<port>" log line."""
         assert self.log_path is not None and self.process is not None
         pattern = re.compile(rf"Running on http://{re.escape(HOST)}:(\d+)")
         for _ in range(int(self.ready_seconds / interval) + 1):
+            if cancelled():
+                raise StartCancelled("starting the emulator was cancelled")
             with open(self.log_path, "rb") as log:
                 log.seek(offset)
                 found = pattern.search(log.read().decode(errors="replace"))

@@ -21,7 +21,8 @@ from typing import Callable
 
 from modules.pipeline.checkov_gate import GateResult, evaluate, load_suppressions, run_checkov
 from modules.pipeline.synth import selects, synthesize
-from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, ToolMissing, run_terraform
+from modules.pipeline.terraform import (BUILD_DIR, TerraformFailed, ToolMissing, run_terraform,
+                                        terraform_binary)
 
 # Fake credentials only ever reach the provider through the environment (CKV_AWS_41).
 OFFLINE_AWS_ENV = {
@@ -145,36 +146,44 @@ def run_pipeline(outdir: Path, only: list[str] | None = None,
 
 
 def format_report(runs: list[StackRun]) -> str:
-    lines = [f"{'stack':<16}{'add':>5}{'change':>8}{'destroy':>9}{'checks passed':>15}"
-             f"{'failed':>8}{'suppressed':>12}  result"]
+    """Details first (errors, findings, suppressions with reasons), then the per-stack table and
+    a one-line verdict, so the summary is what stays on screen."""
+    lines: list[str] = []
+    for run in runs:
+        if run.error:
+            lines.append(f"[{run.name}] terraform error:\n{run.error}\n")
+        if not run.gate:
+            continue
+        applied = sorted({(s.check_id, s.address, s.scan or "both scans", s.reason)
+                          for _, s in run.gate.suppressed})
+        if applied:
+            lines.append(f"[{run.name}] suppressions applied:")
+            lines += [f"  {check} {address} ({scan}): {reason}"
+                      for check, address, scan, reason in applied]
+        for finding in run.gate.artifacts:
+            lines.append(f"[{run.name}] ignored {finding.check_id} {finding.resource} "
+                         f"({finding.scan}): it evaluated only checkov's own file metadata")
+        for finding in run.gate.failed:
+            lines.append(f"[{run.name}] FAILED {finding.check_id} {finding.resource} "
+                         f"({finding.scan}): {finding.check_name}")
+        for suppression in run.gate.unused:
+            lines.append(f"[{run.name}] UNUSED SUPPRESSION {suppression.check_id} on "
+                         f"{suppression.address}: it matched no finding; remove it")
+    width = max([len("stack"), *(len(r.name) for r in runs)]) + 2
+    lines.append("")
+    lines.append(f"{'stack':<{width}}{'add':>5}{'change':>8}{'destroy':>9}{'checks passed':>15}"
+                 f"{'failed':>8}{'suppressed':>12}  result")
     for run in runs:
         counts = run.counts()
         gate = run.gate
         lines.append(
-            f"{run.name:<16}{counts['create']:>5}{counts['update']:>8}{counts['delete']:>9}"
+            f"{run.name:<{width}}{counts['create']:>5}{counts['update']:>8}{counts['delete']:>9}"
             f"{gate.passed if gate else 0:>15}{len(gate.failed) if gate else 0:>8}"
             f"{len(gate.suppressed) if gate else 0:>12}  {'ok' if run.ok else 'FAILED'}"
         )
-    for run in runs:
-        if run.error:
-            lines.append(f"\n[{run.name}] terraform error:\n{run.error}")
-        if not run.gate:
-            continue
-        for finding in run.gate.failed:
-            lines.append(f"[{run.name}] FAILED {finding.check_id} {finding.resource} "
-                         f"({finding.scan}): {finding.check_name}")
-        for finding in run.gate.artifacts:
-            lines.append(f"[{run.name}] ignored {finding.check_id} {finding.resource} "
-                         f"({finding.scan}): it evaluated only checkov's own file metadata")
-        for suppression in run.gate.unused:
-            lines.append(f"[{run.name}] UNUSED SUPPRESSION {suppression.check_id} on "
-                         f"{suppression.address}: it matched no finding; remove it")
-        applied = sorted({(s.check_id, s.address, s.scan or "both scans", s.reason)
-                          for _, s in run.gate.suppressed})
-        if applied:
-            lines.append(f"\n[{run.name}] suppressions applied:")
-            lines += [f"  {check} {address} ({scan}): {reason}"
-                      for check, address, scan, reason in applied]
+    failed = [r.name for r in runs if not r.ok]
+    lines.append(f"verdict: FAILED ({', '.join(failed)})" if failed
+                 else f"verdict: ok, {len(runs)} stack(s) valid, planned and gated")
     return "\n".join(lines)
 
 
@@ -188,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     outdir = Path(args.outdir)
     try:
+        terraform_binary()  # a missing or wrong Terraform is one line, before any work
         if not args.skip_synth:
             print("synthesizing ...", file=sys.stderr)
             code = synthesize(outdir, args.only)

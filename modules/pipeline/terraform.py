@@ -37,7 +37,13 @@ class TerraformFailed(RuntimeError):
 
 
 def terraform_binary() -> str:
-    found = os.environ.get(TERRAFORM_ENV) or shutil.which("terraform")
+    configured = os.environ.get(TERRAFORM_ENV)
+    if configured:
+        if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
+            raise ToolMissing(f"{TERRAFORM_ENV}={configured} is not an executable file; point it "
+                              "at a Terraform >= 1.10 binary or unset it to use the one on PATH")
+        return configured
+    found = shutil.which("terraform")
     if not found:
         raise ToolMissing(f"terraform is not on PATH; install Terraform >= 1.10 or set {TERRAFORM_ENV}")
     return found

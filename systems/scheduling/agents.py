@@ -13,6 +13,7 @@ from systems.scheduling.catalog import RenderedAgent
 from systems.scheduling.data import Data
 from systems.scheduling.names import SchedulingNames
 from systems.scheduling.settings import SchedulingSettings
+from systems.scheduling.switches import NO_CUSTOMER_KEY, NO_GUARDRAIL, excuse
 
 BLOCKED_INPUT = "Sorry, I can't help with that. I can help you schedule, check or change appointments."
 BLOCKED_OUTPUT = "Sorry, I can't share that. I can help you schedule, check or change appointments."
@@ -56,4 +57,10 @@ def build_agents(stack: SystemStack, settings: SchedulingSettings, names: Schedu
         idle_session_ttl_seconds=config.idle_session_ttl_seconds, kms_key_arn=data.key_arn,
         guardrail=guardrail,
     ))
+    agent_resources = [agent.agent for agent in team.agents.values()]
+    if data.key_arn is None:
+        excuse([schemas.bucket], ("CKV_AWS_145",), NO_CUSTOMER_KEY)
+        excuse(agent_resources, ("CKV_AWS_373",), NO_CUSTOMER_KEY)
+    if guardrail is None:
+        excuse(agent_resources, ("CKV_AWS_383",), NO_GUARDRAIL)
     return team, schemas

@@ -9,6 +9,7 @@ from modules.secret import Secret, SecretProps
 from modules.stacks.system_stack import SystemStack
 from systems.scheduling.names import SchedulingNames
 from systems.scheduling.settings import SchedulingSettings
+from systems.scheduling.switches import NO_CUSTOMER_KEY, excuse
 
 
 @dataclass(frozen=True)
@@ -40,4 +41,6 @@ def build_data(stack: SystemStack, settings: SchedulingSettings, names: Scheduli
             no_rotation_reason="The PF360 vendor issues and rotates these credentials; there is no "
                                "API a rotation Lambda could call, so the operator puts each new value.",
         ))
+        if key_arn is None:
+            excuse([secret.secret], ("CKV_AWS_149",), NO_CUSTOMER_KEY)
     return Data(key_arn=key_arn, pf360_secret=secret)

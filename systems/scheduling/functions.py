@@ -9,6 +9,7 @@ from modules.suppressions import suppress
 from systems.scheduling.data import Data
 from systems.scheduling.names import SchedulingNames
 from systems.scheduling.settings import SchedulingSettings
+from systems.scheduling.switches import NO_CUSTOMER_KEY, excuse
 
 
 def build_functions(stack: SystemStack, settings: SchedulingSettings, names: SchedulingNames,
@@ -35,6 +36,9 @@ def build_functions(stack: SystemStack, settings: SchedulingSettings, names: Sch
         suppress(function.function, "CKV_AWS_117",
                  "The function reaches no private network resource (mock data, or the public PF360 "
                  "API over HTTPS); a VPC would add NAT cost and cold-start latency only.")
+        if data.key_arn is None:
+            excuse([function.function], ("CKV_AWS_173",), NO_CUSTOMER_KEY)
+            excuse([function.log_group], ("CKV_AWS_158",), NO_CUSTOMER_KEY)
         functions[group] = function
     return functions
 
