@@ -84,22 +84,22 @@ def test_pipeline_command_exit_codes(tmp_path):
     assert empty.returncode == 2 and "no stacks" in empty.stderr
 
 
-def test_pipeline_exits_1_when_the_gate_fails(pipeline_runs, stacks, synth_dir, tmp_path):
+def test_pipeline_exits_1_when_the_gate_fails(synth_dir, tmp_path):
     """`python -m modules.pipeline.run` must not exit 0 when a finding is unexcused."""
     import json
     import shutil
 
     outdir = tmp_path / "out"
-    shutil.copytree(synth_dir / "stacks" / "dev-scheduling", outdir / "stacks" / "dev-scheduling")
-    path = outdir / "stacks" / "dev-scheduling" / "suppressions.json"
-    kept = [s for s in json.loads(path.read_text()) if "schemas_bucket" not in s["address"]]
+    shutil.copytree(synth_dir / "stacks" / "state-backend", outdir / "stacks" / "state-backend")
+    path = outdir / "stacks" / "state-backend" / "suppressions.json"
+    kept = [s for s in json.loads(path.read_text()) if s["check_id"] != "CKV_AWS_18"]
     path.write_text(json.dumps(kept))
     result = subprocess.run([sys.executable, "-m", "modules.pipeline.run", "--skip-synth",
                              "--outdir", str(outdir)], cwd=REPO_ROOT, capture_output=True,
                             text=True, timeout=600, env={**__import__("os").environ,
                                                          "PF_BUILD_DIR": str(tmp_path / "build")})
     assert result.returncode == 1, result.stderr[-2000:]
-    assert result.stdout.splitlines()[-1] == "verdict: FAILED (dev-scheduling)"
+    assert result.stdout.splitlines()[-1] == "verdict: FAILED (state-backend)"
     assert "FAILED CKV_AWS_18" in result.stdout
 
 

@@ -83,7 +83,7 @@ def action_groups(table: Path = AGENT_TABLE) -> tuple[str, ...]:
         if group is None:
             continue
         if not isinstance(group, str) or not group or group.startswith(".") or Path(group).name != group:
-            raise SchemaError(f"{shown(table)}: action_group {group!r} is not the name of a folder of {shown(SOURCE_ROOT)}")
+            raise SchemaError(f"{shown(table)}: action_group {group!r} is not a folder name")
         if group in groups:
             raise SchemaError(f"{shown(table)}: action_group {group!r} appears twice")
         groups.append(group)
@@ -195,7 +195,9 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def _plan(schema_dir: Path | None, root: Path, groups: Sequence[str] | None) -> tuple[dict[Path, str], list[Path]]:
+def _plan(
+    schema_dir: Path | None, root: Path, groups: Sequence[str] | None
+) -> tuple[dict[Path, str], list[Path]]:
     """(schema files missing or different from what the handlers generate -> that text,
     schema files of no action group of the table)."""
     groups = action_groups() if groups is None else tuple(groups)
@@ -235,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", type=Path, default=AGENT_TABLE,
                         help=f"agent table listing the action groups (default: {shown(AGENT_TABLE)})")
     parser.add_argument("--root", type=Path, default=SOURCE_ROOT,
-                        help=f"source root with <group>/handler.py, shared/ and schemas/ (default: {shown(SOURCE_ROOT)})")
+                        help="source root with <group>/handler.py, shared/ and schemas/ "
+                             f"(default: {shown(SOURCE_ROOT)})")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:

@@ -71,7 +71,12 @@ def _log(message: str) -> None:
 
 
 def run_up(port: int | None) -> int:
-    """The emulator in the foreground until SIGINT/SIGTERM; see the module docstring."""
+    """The emulator in the foreground until SIGINT/SIGTERM; see the module docstring.
+
+    Installs its own SIGINT/SIGTERM handlers for the rest of the process (it is the foreground
+    command): a signal only sets a flag, so no exception can interrupt starting or stopping the
+    server, and a signal during or after the stop cannot change the exit code.
+    """
     stop = threading.Event()
     received: list[int] = []
 
@@ -80,7 +85,8 @@ def run_up(port: int | None) -> int:
         received.append(signum)
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, request_stop)
     server = MotoServer(port=port, log_path=_build_dir() / "local_aws" / "moto.log")
     try:
         try:
@@ -103,8 +109,6 @@ def run_up(port: int | None) -> int:
         return 0
     finally:
         server.stop()  # bounded: SIGTERM, SIGKILL after MotoServer.stop_seconds
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def run_apply(args: argparse.Namespace) -> int:

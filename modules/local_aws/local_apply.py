@@ -11,6 +11,15 @@ The synthesized output is never modified. Each stack is copied to a work folder
   flags, given to `terraform init -backend-config=...`. It can also select one locking mechanism
   (`lock="dynamodb"` or `lock="lockfile"`) to exercise each on its own.
 
+The bootstrap stack (`state-backend`) keeps its state in the work copy: its override also sets
+`terraform { backend "local" { path = "terraform.tfstate" } }`, so an emulator run never touches
+the project's `terraform.state-backend.tfstate`. Environment stacks keep their synthesized S3
+backend and key (`<key_prefix>/<environment>/<system>/terraform.tfstate`), in the emulator's bucket.
+
+`prepare_in_place` is the one exception to the work copies: it points a synthesized stack folder
+itself at the emulator with its backend as synthesized, to walk through the bootstrap the way a
+user runs it; it refuses the project's own `cdktf.out`.
+
 Fake credentials reach Terraform through environment variables only, and every non-local request
 is sent to a dead proxy on 127.0.0.1, so nothing can reach real AWS even if an endpoint is missing.
 
@@ -33,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
 
 from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
+from modules.config import REPO_ROOT
 from modules.pipeline.run import OFFLINE_AWS_ENV, prepare_workdir, stack_region
 from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, run_terraform
 
@@ -279,6 +289,29 @@ def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = Non
     return "\n".join(lines) + "\n"
 
 
+def prepare_in_place(stack_dir: Path, endpoint: str, lock: LockMode = "both") -> list[str]:
+    """Point the synthesized stack folder `stack_dir` itself at the emulator; returns the extra
+    `terraform init` arguments (`-backend-config=local_aws.tfbackend` for an S3 backend).
+
+    Writes the provider override into the folder; the backend stays as synthesized, so a local
+    backend writes its state where its `path` says (for `state-backend`:
+    `terraform.state-backend.tfstate` at the project root) and an S3 backend gets
+    `local_aws.tfbackend` beside it. Refuses the project's own `cdktf.out`, which the local apply
+    never modifies; meant for a synthesized output that is disposable (a temporary project).
+    """
+    stack_dir = Path(stack_dir)
+    if stack_dir.resolve().is_relative_to((REPO_ROOT / "cdktf.out").resolve()):
+        raise ValueError(f"{stack_dir} is inside the project's cdktf.out; use LocalAws, which "
+                         "works in copies")
+    config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    override = provider_override(endpoint.rstrip("/"), select_targets(config).services)
+    (stack_dir / OVERRIDE_FILE).write_text(json.dumps(override, indent=2) + "\n")
+    if "s3" not in config.get("terraform", {}).get("backend", {}):
+        return []
+    (stack_dir / BACKEND_CONFIG_FILE).write_text(backend_config(endpoint.rstrip("/"), lock))
+    return [f"-backend-config={BACKEND_CONFIG_FILE}"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Applying
 # ---------------------------------------------------------------------------------------------
@@ -361,13 +394,17 @@ class LocalAws:
         prepare_workdir(self.stack_dir(stack), workdir)
         if stack == BOOTSTRAP_STACK:
             self._restore_bootstrap_state(saved, workdir)
-        selection = self.selection(stack)
-        override = provider_override(self.endpoint, selection.services)
+        (workdir / OVERRIDE_FILE).write_text(json.dumps(self.override(stack), indent=2) + "\n")
+        return self.selection(stack)
+
+    def override(self, stack: str) -> dict:
+        """The work copy's override file: the emulator's endpoints; for the bootstrap also a
+        local backend in the work copy, whatever backend it was synthesized with, so an emulator
+        run never reads or writes the project's `terraform.state-backend.tfstate` or real S3."""
+        override = provider_override(self.endpoint, self.selection(stack).services)
         if stack == BOOTSTRAP_STACK:
-            # The emulator's bootstrap state stays in the work copy, never in the project's.
             override["terraform"] = {"backend": {"local": {"path": "terraform.tfstate"}}}
-        (workdir / OVERRIDE_FILE).write_text(json.dumps(override, indent=2) + "\n")
-        return selection
+        return override
 
     def _restore_bootstrap_state(self, saved: Path, workdir: Path) -> None:
         """Keep the bootstrap's local state only while this emulator still holds its bucket."""
@@ -492,5 +529,5 @@ def format_summary(results: list[StackResult], endpoint: str) -> str:
 __all__ = [
     "BACKEND_CONFIG_FILE", "LOCK_MODES", "LocalAws", "OVERRIDE_FILE", "Skipped", "StackResult",
     "TargetSelection", "TerraformFailed", "apply_environment", "backend_config", "format_summary",
-    "local_aws_env", "provider_override", "select_targets",
+    "local_aws_env", "prepare_in_place", "provider_override", "select_targets", "stacks_of",
 ]

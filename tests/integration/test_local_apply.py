@@ -1,10 +1,11 @@
 """Shared state and the apply path, proven on a local AWS (moto server).
 
 One emulator and one synthesis per session; the session fixture `cli_apply` runs
-`python -m modules.local_aws apply --env dev` once (bootstrap + dev). The tests below then build
-on that state in file order: bootstrap re-plan, the dev state object and its lock, two concurrent
-applies per locking mechanism, a stale lock, plan-clean + destroy, the refused bootstrap destroy,
-and finally that the synthesized output was never touched.
+`python -m modules.local_aws apply --env dev` once (the bootstrap, then every `dev-<system>`
+stack; today `dev-scheduling`). The tests below then build on that state in file order:
+bootstrap re-plan, the `dev-scheduling` state object and its lock, two concurrent applies per
+locking mechanism, a stale lock, plan-clean + destroy, the refused bootstrap destroy, and finally
+that the synthesized output was never touched.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from modules.backend import load_backend_settings
+from modules.backend import BOOTSTRAP_STACK, load_backend_settings, local_state_file
 from modules.local_aws.local_apply import BACKEND_CONFIG_FILE, OVERRIDE_FILE, LocalAws
 from tests.integration._support import (
     LOCK_ERROR,
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.integration
 
 SETTINGS = load_backend_settings()
 BUCKET, TABLE = SETTINGS.bucket, SETTINGS.dynamodb_table
-KEY = SETTINGS.state_key("dev")
+STACK = "dev-scheduling"
+KEY = SETTINGS.state_key("dev", "scheduling")  # pf/dev/scheduling/terraform.tfstate
 LOCK_ROW = f"{BUCKET}/{KEY}"
 PROMPT_SECONDS = 90
 APPLY_SECONDS = 180
@@ -52,7 +54,7 @@ def state_versions(aws) -> list[dict]:
 
 
 def dynamodb_lock(aws) -> dict | None:
-    """The lock row of the dev state (not the `-md5` digest row), with its Info decoded."""
+    """The lock row of the dev-scheduling state (not the `-md5` digest row), Info decoded."""
     item = aws("dynamodb").get_item(TableName=TABLE, Key={"LockID": {"S": LOCK_ROW}},
                                     ConsistentRead=True).get("Item")
     return json.loads(item["Info"]["S"]) if item else None
@@ -69,8 +71,8 @@ def lockfile(aws) -> dict | None:
 
 
 def object_target(local: LocalAws) -> str:
-    """One schema object: replacing it is a real, quick change of the dev state."""
-    return next(a for a in local.selection("dev").targets if a.startswith("aws_s3_object."))
+    """One schema object: replacing it is a real, quick change of the dev-scheduling state."""
+    return next(a for a in local.selection(STACK).targets if a.startswith("aws_s3_object."))
 
 
 def replace_args(local: LocalAws, *extra: str) -> list[str]:
@@ -80,12 +82,12 @@ def replace_args(local: LocalAws, *extra: str) -> list[str]:
 
 
 def start(local: LocalAws, args: list[str], prompt: bool = False) -> TerraformProcess:
-    return TerraformProcess(args, local.workdir("dev"), local.env("dev"), prompt=prompt)
+    return TerraformProcess(args, local.workdir(STACK), local.env(STACK), prompt=prompt)
 
 
 def names(local: LocalAws, resource_type: str, field: str) -> list[str]:
     return sorted(body[field] for body in
-                  local.config("dev")["resource"].get(resource_type, {}).values())
+                  local.config(STACK)["resource"].get(resource_type, {}).values())
 
 
 # -- 1. bootstrap ---------------------------------------------------------------------------------
@@ -103,9 +105,17 @@ def test_bootstrap_applies_and_a_second_plan_shows_no_changes(cli_apply, local, 
     assert "No changes." in output
 
 
-def test_summary_names_applied_and_skipped_resources(cli_apply, local):
+def test_summary_names_applied_and_skipped_resources(cli_apply, local, synth_dir: Path):
     _, summary = cli_apply
-    selection = local.selection("dev")
+    # `--env dev` applied the bootstrap, then every dev stack, in that order.
+    dev_stacks = sorted(p.name for p in (synth_dir / "stacks").iterdir()
+                        if p.name.startswith("dev-"))
+    assert STACK in dev_stacks
+    headers = [line.split("]")[0].lstrip("[") for line in summary.splitlines()
+               if line.startswith("[")]
+    assert headers == ["state-backend", *dev_stacks], summary[:2000]
+    assert f"state: local file {local.workdir('state-backend') / 'terraform.tfstate'}" in summary
+    selection = local.selection(STACK)
     assert f"applied (now in state): {len(selection.targets)} resource(s)" in summary
     assert f"state: s3://{BUCKET}/{KEY}" in summary
     for skipped in selection.skipped:
@@ -116,12 +126,12 @@ def test_summary_names_applied_and_skipped_resources(cli_apply, local):
     assert not any(t.startswith("aws_bedrock") for t in selection.types())
 
 
-# -- 2. the dev state object: key, encryption, versions, lock row -------------------------------
+# -- 2. the dev-scheduling state object: key, encryption, versions, lock row --------------------
 
 def test_dev_state_is_encrypted_versioned_and_locked_during_apply(cli_apply, local, aws):
     head = aws("s3").head_object(Bucket=BUCKET, Key=KEY)
     assert head.get("ServerSideEncryption") in {"AES256", "aws:kms"}, head
-    assert state_addresses(state(aws)) == sorted(local.selection("dev").targets)
+    assert state_addresses(state(aws)) == sorted(local.selection(STACK).targets)
     versions_before = len(state_versions(aws))
     assert versions_before >= 1
     assert dynamodb_lock(aws) is None
@@ -147,7 +157,7 @@ def test_dev_state_is_encrypted_versioned_and_locked_during_apply(cli_apply, loc
 
 @pytest.mark.parametrize("mode", ["dynamodb", "lockfile"])
 def test_concurrent_applies_exactly_one_proceeds(mode, cli_apply, local, aws):
-    local.init("dev", lock=mode)
+    local.init(STACK, lock=mode)
     before = state(aws)
     applies = [start(local, replace_args(local), prompt=True) for _ in range(2)]
     try:
@@ -190,7 +200,7 @@ def test_concurrent_applies_exactly_one_proceeds(mode, cli_apply, local, aws):
 # -- 4. a stale lock and force-unlock -------------------------------------------------------------
 
 def test_stale_lock_blocks_until_force_unlock(cli_apply, local, aws):
-    local.init("dev", lock="both")
+    local.init(STACK, lock="both")
     holder = start(local, replace_args(local), prompt=True)
     try:
         assert holder.wait_for(holder.at_prompt, PROMPT_SECONDS), holder.output[-3000:]
@@ -209,7 +219,7 @@ def test_stale_lock_blocks_until_force_unlock(cli_apply, local, aws):
     parsed = lock_id(blocked.output)
     assert parsed == stale["ID"]
 
-    unlocked = local.terraform("dev", ["force-unlock", "-force", "-no-color", parsed], check=False)
+    unlocked = local.terraform(STACK, ["force-unlock", "-force", "-no-color", parsed], check=False)
     assert unlocked.returncode == 0, unlocked.stdout + unlocked.stderr
     assert dynamodb_lock(aws) is None and lockfile(aws) is None
 
@@ -232,12 +242,12 @@ def test_supported_resources_plan_clean_then_destroy(cli_apply, local, aws):
     for bucket in buckets:
         aws("s3").head_bucket(Bucket=bucket)
 
-    local.init("dev", lock="both")
-    code, output = local.plan_exitcode("dev")
+    local.init(STACK, lock="both")
+    code, output = local.plan_exitcode(STACK)
     assert code == 0, output[-4000:]
     assert "No changes." in output
 
-    destroyed = local.destroy("dev")
+    destroyed = local.destroy(STACK)
     assert "Destroy complete!" in destroyed.stdout
     assert state_addresses(state(aws)) == []
     for function in functions:
@@ -265,12 +275,18 @@ def test_destroying_the_bootstrap_stack_is_refused(cli_apply, local, aws):
 # -- the synthesized output was never touched -----------------------------------------------------
 
 def test_synthesized_output_is_byte_identical_after_local_apply(cli_apply, synth_dir: Path,
-                                                               synth_before, workroot: Path):
+                                                               synth_before, root_state_before,
+                                                               workroot: Path):
     assert tree_digest(synth_dir) == synth_before
+    # The project's own bootstrap state (real AWS) is neither created nor changed by the emulator.
+    path = local_state_file(BOOTSTRAP_STACK)
+    assert (path.read_bytes() if path.exists() else None) == root_state_before
     for stack in (synth_dir / "stacks").iterdir():
         assert not (stack / OVERRIDE_FILE).exists() and not (stack / BACKEND_CONFIG_FILE).exists()
         text = (stack / "cdk.tf.json").read_text()
         assert "127.0.0.1" not in text and "endpoints" not in text
     # ...while the work copies did carry the emulator settings.
-    assert (workroot / "dev" / OVERRIDE_FILE).exists()
-    assert (workroot / "dev" / BACKEND_CONFIG_FILE).exists()
+    assert (workroot / STACK / OVERRIDE_FILE).exists()
+    assert (workroot / STACK / BACKEND_CONFIG_FILE).exists()
+    # The emulator's bootstrap state stayed in the work copy, not at the project root.
+    assert (workroot / "state-backend" / "terraform.tfstate").is_file()

@@ -15,13 +15,17 @@ from modules.local_aws.local_apply import (
     BEDROCK_REASON,
     OVERRIDE_FILE,
     LocalAws,
+    apply_environment,
     backend_config,
+    prepare_in_place,
     provider_override,
     select_targets,
+    stacks_of,
 )
 from tests.integration._support import lock_id, tree_digest
 
 ENDPOINT = "http://127.0.0.1:45999"
+STACK = "dev-scheduling"
 
 
 def _dependency_closure(config: dict, address: str) -> set[str]:
@@ -43,7 +47,7 @@ def _dependency_closure(config: dict, address: str) -> set[str]:
 
 
 def test_dev_targets_leave_out_bedrock_and_everything_that_depends_on_it(stacks):
-    config = stacks["dev"]
+    config = stacks[STACK]
     selection = select_targets(config)
     resources = {f"{t}.{n}" for t, items in config["resource"].items() for n in items}
     skipped = {s.address: s.reason for s in selection.skipped}
@@ -140,20 +144,80 @@ def test_work_copy_gets_the_emulator_files_and_the_synth_output_does_not(synth_d
                                                                          tmp_path: Path):
     before = tree_digest(synth_dir)
     local = LocalAws(ENDPOINT, synth_dir, tmp_path)
-    local.prepare("dev")
-    local.write_backend_config("dev", "lockfile")
-    workdir = tmp_path / "dev"
+    local.prepare(STACK)
+    local.write_backend_config(STACK, "lockfile")
+    workdir = tmp_path / STACK
     override = json.loads((workdir / OVERRIDE_FILE).read_text())
     assert override["provider"]["aws"][0]["endpoints"][0]["lambda"] == ENDPOINT
     assert 'dynamodb_table              = ""' in (workdir / BACKEND_CONFIG_FILE).read_text()
-    assert (workdir / "cdk.tf.json").read_bytes() == (synth_dir / "stacks/dev/cdk.tf.json").read_bytes()
+    assert (workdir / "cdk.tf.json").read_bytes() == \
+        (synth_dir / "stacks" / STACK / "cdk.tf.json").read_bytes()
     assert tree_digest(synth_dir) == before
+
+
+def test_bootstrap_work_copy_keeps_its_state_in_the_copy(synth_dir: Path, tmp_path: Path):
+    """Whatever backend `state-backend` was synthesized with (local at the project root, or S3),
+    the emulator run keeps its state in the work copy."""
+    local = LocalAws(ENDPOINT, synth_dir, tmp_path)
+    override = local.override("state-backend")
+    assert override["terraform"] == {"backend": {"local": {"path": "terraform.tfstate"}}}
+    assert local.state_location("state-backend") == \
+        f"local file {tmp_path / 'state-backend' / 'terraform.tfstate'}"
+    assert "terraform" not in local.override(STACK)  # env stacks keep their S3 backend
+
+
+def test_stacks_of_selects_an_environment_or_one_stack(synth_dir: Path):
+    dev = stacks_of(synth_dir, "dev")
+    assert STACK in dev and all(s.startswith("dev-") for s in dev)
+    assert stacks_of(synth_dir, STACK) == [STACK]
+    assert stacks_of(synth_dir, "de") == []  # a prefix is not an environment
+    assert stacks_of(synth_dir, "state-backend") == []  # applied first anyway, never selected
+    assert "dev-scheduling" not in stacks_of(synth_dir, "staging")
+
+
+def test_apply_environment_refuses_an_unknown_name(synth_dir: Path, tmp_path: Path):
+    with pytest.raises(RuntimeError, match="no stack 'qa'"):
+        apply_environment(LocalAws(ENDPOINT, synth_dir, tmp_path), "qa")
+
+
+def test_cli_refuses_an_unknown_environment(synth_dir: Path, capsys):
+    assert cli(["apply", "--env", "qa", "--skip-synth", "--outdir", str(synth_dir),
+                "--endpoint", ENDPOINT]) == 2
+    assert "no stack 'qa'" in capsys.readouterr().err
+
+
+def test_prepare_in_place_points_a_stack_folder_at_the_emulator(synth_dir: Path, tmp_path: Path):
+    """In place: the provider override, plus the backend-config file for an S3 backend only."""
+    import shutil
+
+    for stack in ("state-backend", STACK):
+        shutil.copytree(synth_dir / "stacks" / stack, tmp_path / stack)
+    bootstrap_args = prepare_in_place(tmp_path / "state-backend", ENDPOINT)
+    env_args = prepare_in_place(tmp_path / STACK, ENDPOINT, lock="dynamodb")
+    for stack in ("state-backend", STACK):
+        override = json.loads((tmp_path / stack / OVERRIDE_FILE).read_text())
+        assert "terraform" not in override  # the backend stays as synthesized
+        assert override["provider"]["aws"][0]["endpoints"][0]["sts"] == ENDPOINT
+    synthesized = json.loads((synth_dir / "stacks/state-backend/cdk.tf.json").read_text())
+    if "s3" in synthesized["terraform"]["backend"]:
+        assert bootstrap_args == [f"-backend-config={BACKEND_CONFIG_FILE}"]
+    else:
+        assert bootstrap_args == [] and not (tmp_path / "state-backend" / BACKEND_CONFIG_FILE).exists()
+    assert env_args == [f"-backend-config={BACKEND_CONFIG_FILE}"]
+    assert "use_lockfile                = false" in (tmp_path / STACK / BACKEND_CONFIG_FILE).read_text()
+
+
+def test_prepare_in_place_refuses_the_projects_cdktf_out():
+    from modules.config import REPO_ROOT
+
+    with pytest.raises(ValueError, match="inside the project's cdktf.out"):
+        prepare_in_place(REPO_ROOT / "cdktf.out" / "stacks" / "state-backend", ENDPOINT)
 
 
 def test_lock_id_is_parsed_from_terraforms_error():
     output = ("Error: Error acquiring the state lock\n\nLock Info:\n"
               "  ID:        0ed79b9e-caff-b6b7-cbb2-a181282d895b\n"
-              "  Path:      pf-terraform-state-618048437522/pf/dev/terraform.tfstate\n")
+              "  Path:      pf-terraform-state-618048437522/pf/dev/scheduling/terraform.tfstate\n")
     assert lock_id(output) == "0ed79b9e-caff-b6b7-cbb2-a181282d895b"
     assert lock_id("no lock here") is None
 

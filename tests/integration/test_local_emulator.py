@@ -1,18 +1,33 @@
-"""The emulator itself: lifecycle by pid, the account it reports, the gap fixes, and that the
-stacks' `allowed_account_ids` guard still bites when the emulator reports another account."""
+"""The emulator itself: lifecycle by pid, the account it reports, the gap fixes, that the
+stacks' `allowed_account_ids` guard still bites when the emulator reports another account, and
+that `python -m modules.local_aws up` stops cleanly (exit 0, no traceback) on Ctrl-C or SIGTERM
+at any point."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from modules.local_aws.emulator import DEFAULT_ACCOUNT_ID, MotoServer, answers, pid_alive
+from modules.local_aws.emulator import (
+    DEFAULT_ACCOUNT_ID,
+    REPO_ROOT,
+    MotoServer,
+    answers,
+    pid_alive,
+)
 from modules.local_aws.local_apply import LocalAws
 from tests.integration._support import processes_with
 
@@ -97,40 +112,134 @@ def test_allowed_account_ids_guard_holds_against_another_account(synth_dir: Path
     assert "123456789012" in output and "not allowed" in output, output[-2000:]
 
 
-def test_up_runs_in_the_foreground_until_ctrl_c():
-    """`python -m modules.local_aws up`: prints the endpoint, serves, stops on SIGINT."""
-    import re
-    import select
-    import signal
-    import subprocess
-    import sys
-    import time
+class UpCommand:
+    """`python -m modules.local_aws up` as a terminal runs it: a session (process group) of its
+    own, so `interrupt()` is what Ctrl-C sends (SIGINT to the foreground group). stdout and stderr
+    are read by threads; every wait is bounded."""
 
-    from modules.local_aws.emulator import REPO_ROOT
+    LISTENING = re.compile(r"\(pid (\d+)\) listening on (http://127\.0\.0\.1:\d+)")
 
-    up = subprocess.Popen([sys.executable, "-m", "modules.local_aws", "up"], cwd=REPO_ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        lines, endpoint = [], None
-        deadline = time.monotonic() + 30
-        for _ in range(300):
-            if endpoint or time.monotonic() > deadline or up.poll() is not None:
+    def __init__(self, build_dir: Path) -> None:
+        env = {**os.environ, "PF_BUILD_DIR": str(build_dir)}  # its moto.log stays in tmp
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "modules.local_aws", "up"], cwd=REPO_ROOT, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True)
+        self.pid = self.process.pid
+        self._out: list[str] = []
+        self._err: list[str] = []
+        self._readers = [threading.Thread(target=self._read, args=(stream, into), daemon=True)
+                         for stream, into in ((self.process.stdout, self._out),
+                                              (self.process.stderr, self._err))]
+        for reader in self._readers:
+            reader.start()
+        self.server_pid: int | None = None
+        self.endpoint: str | None = None
+
+    @staticmethod
+    def _read(stream, into: list[str]) -> None:
+        for line in iter(stream.readline, ""):
+            into.append(line)
+
+    @property
+    def stdout(self) -> str:
+        return "".join(self._out)
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self._err)
+
+    def wait_for(self, condition, seconds: float = 30.0, interval: float = 0.02) -> bool:
+        deadline = time.monotonic() + seconds
+        for _ in range(int(seconds / interval) + 1):
+            if condition() or time.monotonic() >= deadline or self.process.poll() is not None:
                 break
-            ready, _, _ = select.select([up.stdout], [], [], 0.1)
-            if ready:
-                lines.append(up.stdout.readline())
-                found = re.search(r"\(pid (\d+)\) listening on (http://127\.0\.0\.1:\d+)",
-                                  lines[-1])
-                server_pid, endpoint = (int(found.group(1)), found.group(2)) if found else (0, None)
-        assert endpoint, "".join(lines)
-        assert answers(endpoint)
-        assert processes_with("moto_server", parent=up.pid) == [server_pid]
-        os.kill(up.pid, signal.SIGINT)  # what Ctrl-C sends
-        assert up.wait(timeout=20) == 0
-        assert not pid_alive(server_pid)
-        assert not answers(endpoint, timeout=0.5)
+            time.sleep(interval)
+        return bool(condition())
+
+    def wait_listening(self) -> None:
+        def listening() -> bool:
+            found = self.LISTENING.search(self.stdout)
+            if found:
+                self.server_pid, self.endpoint = int(found.group(1)), found.group(2)
+            return found is not None
+
+        assert self.wait_for(listening), f"no 'listening on' line:\n{self.stdout}{self.stderr}"
+
+    def wait_server_started(self) -> None:
+        """The moto child exists (it takes a second or so before it listens)."""
+        def started() -> bool:
+            found = processes_with("moto_server", parent=self.pid)
+            self.server_pid = found[0] if found else None
+            return bool(found)
+
+        assert self.wait_for(started, interval=0.005), self.stdout + self.stderr
+
+    def interrupt(self) -> None:
+        os.killpg(self.pid, signal.SIGINT)
+
+    def wait(self, seconds: float = 30.0) -> int:
+        code = self.process.wait(timeout=seconds)
+        for reader in self._readers:
+            reader.join(timeout=5)
+        return code
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        if self.server_pid and pid_alive(self.server_pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.server_pid, signal.SIGKILL)
+        for stream in (self.process.stdout, self.process.stderr):
+            with contextlib.suppress(Exception):
+                stream.close()
+
+
+def test_up_runs_in_the_foreground_until_ctrl_c(tmp_path: Path):
+    """`python -m modules.local_aws up`: prints the endpoint, serves, stops on Ctrl-C, exit 0."""
+    up = UpCommand(tmp_path / "build")
+    try:
+        up.wait_listening()
+        assert answers(up.endpoint)
+        assert processes_with("moto_server", parent=up.pid) == [up.server_pid]
+        up.interrupt()
+        assert up.wait() == 0, up.stderr
     finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait(timeout=10)
-        up.stdout.close()
+        up.close()
+    assert "Traceback" not in up.stderr + up.stdout, up.stderr
+    assert "SIGINT: stopping the emulator" in up.stderr
+    assert not pid_alive(up.server_pid)
+    assert not answers(up.endpoint, timeout=0.5)
+    assert (tmp_path / "build" / "local_aws" / "moto.log").is_file()
+
+
+@pytest.mark.parametrize("when", ["while starting", "twice", "sigterm"])
+def test_up_stops_cleanly_on_any_signal_at_any_point(when: str, tmp_path: Path):
+    """Ctrl-C while the server is still starting, a second Ctrl-C while it is being stopped, or
+    SIGTERM: the server is stopped, exit 0, and no traceback."""
+    up = UpCommand(tmp_path / "build")
+    try:
+        if when == "while starting":
+            up.wait_server_started()
+            up.interrupt()
+        elif when == "twice":
+            up.wait_listening()
+            up.interrupt()
+            assert up.wait_for(lambda: "stopping the emulator" in up.stderr, interval=0.002)
+            with contextlib.suppress(ProcessLookupError):
+                up.interrupt()  # lands while the server is being stopped (or just after)
+        else:
+            up.wait_listening()
+            os.kill(up.pid, signal.SIGTERM)
+        assert up.wait() == 0, up.stderr
+    finally:
+        up.close()
+    assert "Traceback" not in up.stderr + up.stdout, up.stderr
+    assert up.server_pid and not pid_alive(up.server_pid)
+    if when == "while starting":
+        assert ("stopped before the emulator was listening" in up.stderr
+                or "SIGINT: stopping the emulator" in up.stderr), up.stderr
+    elif when == "sigterm":
+        assert "SIGTERM: stopping the emulator" in up.stderr

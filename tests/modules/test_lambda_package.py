@@ -51,8 +51,9 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore
 print(json.dumps({"response": response, "loaded": loaded}))
 """
 
-# A newcomer's function folder: a handler on the shared package plus a module of its own.
-EXTRA = "opening_hours"
+# A newcomer's function folder: a handler on the shared package plus a module of its own (a
+# name no real action group will take).
+EXTRA = "zz_test_fixture_group"
 EXTRA_FILES = {
     "handler.py": '''"""Opening hours action group (a test fixture)."""
 
@@ -254,7 +255,7 @@ def test_a_new_function_folder_is_packaged_like_the_others(
 
     package = lp.build_function_package(EXTRA, root, build_dir=fresh_build_dir)
     assert package.zip_path == fresh_build_dir.resolve() / f"{SYSTEM}-{EXTRA}.zip"
-    assert package.schema_path == root.resolve() / "schemas" / "opening_hours_actions.json"
+    assert package.schema_path == root.resolve() / "schemas" / f"{EXTRA}_actions.json"
     with zipfile.ZipFile(package.zip_path) as archive:
         names = set(archive.namelist())
     assert {"handler.py", "hours_text.py", "pf_actions/bedrock.py", "pydantic/__init__.py"} <= names
