@@ -141,7 +141,7 @@ def resolve_build_dir(build_dir: Path | None = None) -> Path:
 def vendor_dependencies(requirements: Path, build_dir: Path) -> Path:
     """Install the pinned requirements once into build_dir/deps-<key>; return that folder."""
     if not requirements.is_file():
-        raise LambdaPackageError(f"{requirements} is missing")
+        raise LambdaPackageError(f"{_shown(requirements)} is missing")
     key = hashlib.sha256(requirements.read_bytes() + "\0".join(PIP_TARGET_OPTIONS).encode()).hexdigest()[:16]
     target = build_dir / f"deps-{key}"
     if (target / _COMPLETE_MARKER).is_file():
