@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
 from pydantic import BaseModel, ConfigDict, Field
 
 from modules.aws_rules import DYNAMODB_TABLE, KNOWN_REGIONS, S3_BUCKET
 from modules.config import REPO_ROOT, StrictModel, display_path, read_document, validate_as
 from modules.errors import ConfigError
+
+if TYPE_CHECKING:  # cdktf starts a jsii node process on import: only when synthesizing
+    from cdktf import TerraformStack
 
 BACKEND_FILE = REPO_ROOT / "backend.tf.json"
 BOOTSTRAP_STACK = "state-backend"
@@ -83,11 +85,13 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
     )
 
 
-def use_team_backend(stack: TerraformStack, settings: BackendSettings, *key_parts: str) -> None:
+def use_team_backend(stack: "TerraformStack", settings: BackendSettings, *key_parts: str) -> None:
     """Give `stack` the S3 backend, keyed `<prefix>/<key parts>/terraform.tfstate`.
 
     cdktf 0.21's typed S3Backend has no `use_lockfile`, hence the override.
     """
+    from cdktf import S3Backend
+
     S3Backend(
         stack,
         bucket=settings.bucket,
@@ -99,14 +103,16 @@ def use_team_backend(stack: TerraformStack, settings: BackendSettings, *key_part
     stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
-def local_state_file(stack_name: str) -> Path:
-    """Where a stack with local state keeps it: the project root, never inside the synthesis
-    output, which every synth replaces whole (CDKTF's own convention)."""
-    return REPO_ROOT / f"terraform.{stack_name}.tfstate"
+def local_state_file(stack_name: str, outdir: Path | None = None) -> Path:
+    """Where a stack with local state keeps it: beside the synthesis output folder (the project
+    root for `cdktf.out`), never inside it, since every synth replaces that folder whole; this
+    is CDKTF's own convention."""
+    return (outdir or REPO_ROOT / "cdktf.out").parent / f"terraform.{stack_name}.tfstate"
 
 
-def use_local_backend(stack: TerraformStack, stack_dir: Path) -> None:
-    """Local state at `local_state_file`, written relative to `stack_dir` (the folder the stack
-    is synthesized into) so the synthesized JSON holds no machine-specific path."""
-    target = local_state_file(stack.node.id)
-    LocalBackend(stack, path=os.path.relpath(target, stack_dir))
+def use_local_backend(stack: "TerraformStack") -> None:
+    """Local state at `local_state_file`, written relative to the stack's folder in the
+    synthesis output (`<outdir>/stacks/<stack>/`), so the JSON holds no machine-specific path."""
+    from cdktf import LocalBackend
+
+    LocalBackend(stack, path=f"../../../terraform.{stack.node.id}.tfstate")

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from cdktf import TerraformDataSource, TerraformResource, TerraformStack
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # cdktf starts a jsii node process on import: only when synthesizing
+    from cdktf import TerraformStack
 
 CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
 MIN_REASON = 10
 # Keyed by id(stack); the stack itself is kept in the value so its id is never reused.
-_REGISTRY: dict[int, tuple[TerraformStack, list[tuple[object, str, str, str | None]]]] = {}
+_REGISTRY: dict[int, tuple["TerraformStack", list[tuple[object, str, str, str | None]]]] = {}
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,7 @@ class Suppression:
 SCANS = ("terraform_json", "terraform_plan")
 
 
-def suppress(
-    element: TerraformResource | TerraformDataSource, check_id: str, reason: str,
-    scan: str | None = None,
-) -> None:
+def suppress(element: Any, check_id: str, reason: str, scan: str | None = None) -> None:
     """Excuse one checkov finding on one resource. The reason must say why, not just what.
 
     `scan` limits the excuse to one of the two scans, e.g. a plan where a value is only
@@ -49,11 +49,15 @@ def suppress(
         raise ValueError(f"suppression check id {check_id!r} is not a checkov AWS check id")
     if len(reason.strip()) < MIN_REASON:
         raise ValueError(f"suppression of {check_id} needs a reason of at least {MIN_REASON} characters")
+    from cdktf import TerraformStack
+
     stack = TerraformStack.of(element)
     _REGISTRY.setdefault(id(stack), (stack, []))[1].append((element, check_id, reason.strip(), scan))
 
 
-def suppressions_of(stack: TerraformStack) -> list[Suppression]:
+def suppressions_of(stack: "TerraformStack") -> list[Suppression]:
+    from cdktf import TerraformDataSource
+
     result = []
     for element, check_id, reason, scan in _REGISTRY.get(id(stack), (stack, []))[1]:
         prefix = "data." if isinstance(element, TerraformDataSource) else ""

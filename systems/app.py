@@ -138,7 +138,7 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
         app = App(outdir=str(staging))
         stacks = []
         if BOOTSTRAP_STACK in selected:
-            stacks.append(StateBackendStack(app, backend, target / "stacks" / BOOTSTRAP_STACK))
+            stacks.append(StateBackendStack(app, backend))
         for plan in planned:
             if plan.stack in selected:
                 stacks.append(build_system_stack(app, plan.env, plan.system, plan.settings, backend))
@@ -177,7 +177,18 @@ def _select(planned: list[PlannedStack], only: list[str] | None) -> set[str]:
     return selected
 
 
+# Terraform's working data in a stack folder: provider links, the lock file, and the record of
+# the backend last initialized, which `terraform init -migrate-state` needs to find old state.
+_TERRAFORM_WORKING_DATA = (".terraform", ".terraform.lock.hcl")
+
+
 def _replace_dir(new: Path, target: Path) -> None:
+    """Swap `new` in for `target`, carrying over each surviving stack's Terraform working data."""
+    for stack_dir in (new / "stacks").iterdir() if (new / "stacks").is_dir() else ():
+        for name in _TERRAFORM_WORKING_DATA:
+            previous = target / "stacks" / stack_dir.name / name
+            if previous.exists() and not (stack_dir / name).exists():
+                previous.rename(stack_dir / name)
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
         target.rename(old)

@@ -53,6 +53,47 @@ class SchedulingNames(Naming):
     def kms_alias(self) -> str:
         return f"alias/{self.env(self.prefix + '-agents')}"
 
+    # -- phase 2 ------------------------------------------------------------------------------
+    def table(self, part: str) -> str:
+        return self.env(f"{self.prefix}-{part}")
+
+    def secret(self, *parts: str) -> str:
+        return "/".join((self.prefix, self.environment, *parts))
+
+    def parameter_path(self) -> str:
+        return f"/{self.prefix}/{self.environment}/scheduling/"
+
+    def service_function(self, name: str) -> str:
+        """Phase-2 Lambdas (chat API, maintenance): always suffixed."""
+        return self.env(f"{self.prefix}-{name}")
+
+    def service_role(self, name: str) -> str:
+        return self.env(f"{self.prefix}-{name}-role")
+
+    def service_policy(self, name: str) -> str:
+        return f"{self.prefix}-{name}-policy"
+
+    def api(self) -> str:
+        return self.env(f"{self.prefix}-scheduling-api")
+
+    def api_log_group(self) -> str:
+        return f"/aws/apigateway/{self.api()}"
+
+    def topic(self, kind: str) -> str:
+        return self.env(f"{self.prefix}-{kind}")
+
+    def rule(self, name: str) -> str:
+        return self.env(f"{self.prefix}-{name}")
+
+    def dashboard(self, name: str) -> str:
+        return self.env(f"{self.prefix}-{name}")
+
+    def alarm(self, name: str) -> str:
+        return self.env(f"{self.prefix}-{name}")
+
+    def sampling_rule(self) -> str:
+        return self.env(f"{self.prefix}-scheduling")[:32]
+
     def names_for(self, agents: tuple[str, ...], action_groups: tuple[str, ...], *,
                   kms_key: bool, guardrail: bool, secret: bool) -> list[tuple[NameRule, str]]:
         """Every name a stack with these agents and action groups creates, with its rule."""

@@ -1,8 +1,10 @@
 """`[systems.scheduling]` of an env file: the multi-agent scheduling system's settings.
 
 Every field has a default, so an env file states only what differs. Phases are cumulative:
-"1" is the base system on mock data, "1.5" calls the real PF360 API, "2" and "3" add the
-scaling/observability and enterprise phases (not built yet, rejected).
+"1" is the base system on mock data, "1.5" calls the real PF360 API, "2" adds scaling and
+observability (DynamoDB, REST API, secrets, metrics, alarms, dashboards, tracing, SNS,
+schedules, parameters), "3" the enterprise phase (not built yet, rejected). Phase-2 tables
+below are read only from phase "2" on.
 """
 
 from __future__ import annotations
@@ -12,9 +14,15 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from modules.config import Region, StrictModel, log_retention, pattern
+from modules.schedule import validate_schedule_expression
 
 PHASES = ("1", "1.5", "2", "3")
 BUILT_PHASES = ("1", "1.5")
+Email = pattern(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+                "an email address such as ops@example.com")
+SsmName = pattern(r"^/[A-Za-z0-9_.\-/]{1,1010}$",
+                  "an SSM parameter name starting with '/' (it holds the endpoint URL)")
+HttpsOrigin = pattern(r"^https://[A-Za-z0-9.-]+(:\d+)?$", "an https:// origin without a path")
 
 
 class FunctionSettings(StrictModel):
@@ -65,8 +73,77 @@ class AgentSettings(StrictModel):
     customer_managed_key: bool = True
 
 
+class TableSettings(StrictModel):
+    """Phase 2 DynamoDB tables (keys and capacities are in systems/scheduling/tables.toml)."""
+
+    #: "on_demand" scales to zero when idle; "provisioned" uses each table's read/write units
+    #: with target-tracking auto scaling between them and `autoscaling_max_capacity`.
+    capacity_mode: Literal["on_demand", "provisioned"] = "provisioned"
+    autoscaling_max_capacity: int = Field(default=20, ge=1, le=40000)
+    #: Target utilization (%) the auto scaling keeps.
+    autoscaling_target_percent: int = Field(default=70, ge=20, le=90)
+    #: Refuse table deletion (turn on in production).
+    deletion_protection: bool = False
+    #: Conversation turns expire after this many days (DynamoDB TTL on `expires_at`).
+    conversation_ttl_days: int = Field(default=30, ge=1, le=3650)
+
+
+class ApiSettings(StrictModel):
+    """Phase 2 REST API `<prefix>-scheduling-api-<env>`; its stage is named after the environment."""
+
+    #: Usage-plan rate limit for the API key.
+    requests_per_minute: int = Field(default=1000, ge=1, le=600000)
+    burst: int = Field(default=200, ge=1, le=10000)
+    #: Browser origins allowed by CORS; none by default.
+    cors_allow_origins: tuple[HttpsOrigin, ...] = ()
+    #: Set the account's API Gateway CloudWatch role from this stack (one stack per account and
+    #: region may; logging needs it once).
+    manage_account_logging_role: bool = False
+
+
+class AlarmSettings(StrictModel):
+    """Phase 2 alarms (thresholds are the system's, in observability.py) and their recipients."""
+
+    period_seconds: int = Field(default=300, ge=60, le=86400, multiple_of=60)
+    evaluation_periods: int = Field(default=1, ge=1, le=100)
+    #: Email subscriptions of both topics (each address confirms once); none by default.
+    email_subscriptions: tuple[Email, ...] = ()
+    #: SSM parameters holding HTTPS endpoints (chat or paging webhooks) for both topics; the URL
+    #: stays out of the Terraform JSON.
+    https_subscription_parameters: tuple[SsmName, ...] = ()
+
+
+class ScheduleSettings(StrictModel):
+    """Phase 2 EventBridge schedules of the maintenance Lambdas."""
+
+    cleanup_sessions: str = "rate(1 day)"
+    refresh_cache: str = "rate(1 hour)"
+    daily_metrics: str = "cron(0 9 * * ? *)"
+
+    @field_validator("cleanup_sessions", "refresh_cache", "daily_metrics")
+    @classmethod
+    def _expression(cls, value: str) -> str:
+        return validate_schedule_expression(value)
+
+
+class AppSettings(StrictModel):
+    """Phase 2 application settings, written to SSM Parameter Store under
+    `/<prefix>/<env>/scheduling/`; the Lambdas read them at cold start, so they change without
+    a redeploy (edit the parameter, or this table and apply)."""
+
+    business_hours: pattern(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+                            "HH:MM-HH:MM, e.g. 08:00-17:00") = "08:00-17:00"
+    booking_window_days: int = Field(default=30, ge=1, le=365)
+    #: Seconds a cached PF360 answer is served before it is fetched again.
+    cache_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+    #: Sessions idle this long are deleted by the daily cleanup.
+    session_idle_days: int = Field(default=30, ge=1, le=365)
+    use_cache: bool = True
+
+
 class SchedulingSettings(StrictModel):
-    #: Cumulative phase: "1" (mock data) or "1.5" (real PF360 API); "2"/"3" are not built yet.
+    #: Cumulative phase: "1" (mock data), "1.5" (real PF360 API), "2" (scaling and
+    #: observability); "3" is not built yet.
     phase: str = "1"
     #: false keeps the unsuffixed Lambda names `pf-<group>-actions` already deployed in one
     #: environment; every other name always carries the environment.
@@ -74,6 +151,13 @@ class SchedulingSettings(StrictModel):
     functions: FunctionSettings = FunctionSettings()
     pf360: Pf360Settings = Pf360Settings()
     agents: AgentSettings = AgentSettings()
+    tables: TableSettings = TableSettings()
+    api: ApiSettings = ApiSettings()
+    alarms: AlarmSettings = AlarmSettings()
+    schedules: ScheduleSettings = ScheduleSettings()
+    settings: AppSettings = AppSettings()
+    #: Share of requests X-Ray traces beyond the first one each second.
+    tracing_sample_rate: float = Field(default=0.05, ge=0, le=1)
 
     @field_validator("phase")
     @classmethod

@@ -216,16 +216,11 @@ def test_step_1_keeps_the_bootstrap_state_at_the_project_root(step_1, module_aws
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "README step 2 as written does not migrate: `make synth` replaces cdktf.out whole, including "
-    "stacks/state-backend/.terraform/terraform.tfstate, Terraform's record that the previous "
-    "backend was local at ../../../terraform.state-backend.tfstate. Without that record "
-    "`terraform init -migrate-state` only looks for terraform.tfstate in the stack folder, finds "
-    "none, and configures the S3 backend with an empty state (the next plan wants to create the "
-    "bucket and the table again). Passes once synthesis keeps each stack's .terraform/ (or the "
-    "README adds a step that gives Terraform the root state file)."))
 def test_readme_step_2_as_written_moves_the_state_into_the_bucket(step_1, module_emulator,
                                                                   module_aws, tmp_path: Path):
+    """`make synth` replaces cdktf.out but carries each stack's `.terraform/` (Terraform's record
+    that the previous backend was the local file) into the new output, so
+    `terraform init -migrate-state` finds the root state file and copies it into the bucket."""
     project, _ = step_2(step_1, tmp_path / "project", module_emulator.endpoint, module_aws)
     migrated = bucket_state(module_aws, project.settings())
     assert migrated is not None, (

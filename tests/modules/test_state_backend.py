@@ -36,9 +36,30 @@ def test_bootstrap_keeps_local_state_outside_the_synthesis_output(stacks, synth_
     from modules.backend import local_state_file
 
     path = stacks["state-backend"]["terraform"]["backend"]["local"]["path"]
+    assert path == "../../../terraform.state-backend.tfstate"  # nothing machine-specific
     resolved = (synth_dir / "stacks" / "state-backend" / path).resolve()
-    assert resolved == local_state_file("state-backend") == REPO_ROOT / "terraform.state-backend.tfstate"
-    assert not path.startswith("/")  # no machine-specific path in the synthesized JSON
+    assert resolved == local_state_file("state-backend", synth_dir) == synth_dir.parent / "terraform.state-backend.tfstate"
+    assert local_state_file("state-backend") == REPO_ROOT / "terraform.state-backend.tfstate"
+
+
+def test_synthesis_keeps_terraform_working_data_of_surviving_stacks(tmp_path):
+    """`.terraform/` holds the record of the previous backend that `init -migrate-state` needs."""
+    from systems.app import _replace_dir
+
+    old, new = tmp_path / "cdktf.out", tmp_path / "new"
+    for stack in ("state-backend", "gone"):
+        (old / "stacks" / stack / ".terraform").mkdir(parents=True)
+        (old / "stacks" / stack / ".terraform" / "terraform.tfstate").write_text(stack)
+        (old / "stacks" / stack / ".terraform.lock.hcl").write_text("lock")
+        (old / "stacks" / stack / "cdk.tf.json").write_text("old")
+    (new / "stacks" / "state-backend").mkdir(parents=True)
+    (new / "stacks" / "state-backend" / "cdk.tf.json").write_text("new")
+    _replace_dir(new, old)
+    kept = old / "stacks" / "state-backend"
+    assert (kept / ".terraform" / "terraform.tfstate").read_text() == "state-backend"
+    assert (kept / ".terraform.lock.hcl").read_text() == "lock"
+    assert (kept / "cdk.tf.json").read_text() == "new"
+    assert not (old / "stacks" / "gone").exists() and not new.exists()
 
 
 def test_bucket_protections(stacks):
@@ -78,8 +99,7 @@ def test_bootstrap_moves_to_the_bucket_after_migration(tmp_path):
     raw["//"]["bootstrap_state"] = "s3"
     path = tmp_path / "backend.tf.json"
     path.write_text(json.dumps(raw))
-    stack = StateBackendStack(cdktf.App(outdir=str(tmp_path / "out")), load_backend_settings(path),
-                              tmp_path / "out" / "stacks" / "state-backend")
+    stack = StateBackendStack(cdktf.App(outdir=str(tmp_path / "out")), load_backend_settings(path))
     backend = json.loads(cdktf.Testing.synth(stack))["terraform"]["backend"]
     assert backend["s3"]["key"] == "pf/state-backend/terraform.tfstate"
     assert backend["s3"]["use_lockfile"] is True and backend["s3"]["encrypt"] is True
