@@ -37,6 +37,10 @@ class ActionFunctionProps:
     environment: dict[str, str] = field(default_factory=dict)
     description: str = ""
     extra_statements: tuple[Statement, ...] = ()
+    #: Queue for asynchronous invocations that still fail after Lambda's retries (scheduled and
+    #: event-driven functions); its send grant must be in `extra_statements`. None: the function
+    #: is only invoked synchronously and its caller gets the error.
+    dead_letter_queue_arn: str | None = None
 
 
 class ActionFunction(Construct):
@@ -95,12 +99,16 @@ class ActionFunction(Construct):
             environment={"variables": dict(sorted(props.environment.items()))}
             if props.environment else None,
             tracing_config={"mode": "Active"},
+            dead_letter_config={"target_arn": props.dead_letter_queue_arn}
+            if props.dead_letter_queue_arn else None,
             logging_config={"log_format": "JSON", "log_group": log_group.name},
             depends_on=[log_group],
         )
-        suppress(function, "CKV_AWS_116",
-                 "Bedrock invokes action groups synchronously and gets the error back; a DLQ only "
-                 "receives failed asynchronous invocations, which never happen here.")
+        if not props.dead_letter_queue_arn:
+            suppress(function, "CKV_AWS_116",
+                     "Invoked synchronously only (a Bedrock action group or an API proxy), so the "
+                     "caller gets the error back; a DLQ only receives failed asynchronous "
+                     "invocations, which never happen here.")
         suppress(function, "CKV_AWS_272",
                  "Packages are built reproducibly from this repository with a source hash pinned in "
                  "the plan; AWS Signer is not available to the offline pipeline.")

@@ -74,7 +74,7 @@ class AgentTeamProps:
 
 
 class AgentTeam(Construct):
-    """Exposes `agents` and `aliases` (by agent key) and `supervisor_alias`."""
+    """Exposes `agents` and `aliases` (by agent key), `supervisor` and `supervisor_alias`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: AgentTeamProps) -> None:
         super().__init__(scope, construct_id)
@@ -100,6 +100,7 @@ class AgentTeam(Construct):
         self.agents[supervisor_spec.key] = supervisor
         self.aliases[supervisor_spec.key] = supervisor.add_alias(digest,
                                                                  depends_on=[collaboration.last])
+        self.supervisor = supervisor
         self.supervisor_alias = self.aliases[supervisor_spec.key]
 
     def _collaborator(self, spec: AgentSpec) -> CollaboratorLink:

@@ -50,6 +50,9 @@ PIP_TARGET_OPTIONS = (
     "--python-version",
     "3.11",
     "--only-binary=:all:",
+    # The requirements file pins every transitive dependency; boto3/botocore, which some of
+    # them declare, come with the Lambda runtime and must not be vendored.
+    "--no-deps",
 )
 # Part of every manifest: bump it when the layout or the filters below change.
 FORMAT_VERSION = "1"

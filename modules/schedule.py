@@ -63,6 +63,9 @@ class ScheduleProps:
     #: Age (60-86400 s) after which an undelivered event goes to the dead-letter queue.
     maximum_event_age_seconds: int = 3600
     enabled: bool = True
+    #: An existing queue for undeliverable events (its policy must let this rule send); None
+    #: creates `<rule_name>-dlq` here.
+    dead_letter_queue_arn: str | None = None
 
     def __post_init__(self) -> None:
         if not RULE_NAME.match(self.rule_name):
@@ -85,6 +88,21 @@ class Schedule(Construct):
             schedule_expression=props.schedule_expression,
             state="ENABLED" if props.enabled else "DISABLED",
         )
+        self.queue = None
+        if props.dead_letter_queue_arn is None:
+            self._own_queue(props)
+        dlq_arn = props.dead_letter_queue_arn or self.queue.arn
+        self._target(props, dlq_arn)
+        self.rule_arn: str = self.rule.arn
+        self.dlq_arn: str = dlq_arn
+        self.dlq_url: str | None = self.queue.url if self.queue is not None else None
+
+    @staticmethod
+    def rule_arn_of(rule_name: str, account_id: str, region: str) -> str:
+        """The rule's ARN before it exists (for a queue policy written ahead of the rule)."""
+        return f"arn:aws:events:{region}:{account_id}:rule/{rule_name}"
+
+    def _own_queue(self, props: ScheduleProps) -> None:
         self.queue = provider_module("sqs_queue").SqsQueue(
             self, "dlq", name=f"{props.rule_name}-dlq",
             message_retention_seconds=DLQ_RETENTION_SECONDS,
@@ -101,6 +119,8 @@ class Schedule(Construct):
         ])
         provider_module("sqs_queue_policy").SqsQueuePolicy(
             self, "dlq_policy", queue_url=self.queue.url, policy=queue_policy.json)
+
+    def _target(self, props: ScheduleProps, dlq_arn: str) -> None:
         target = provider_module("cloudwatch_event_target")
         self.target = target.CloudwatchEventTarget(
             self, "target", rule=self.rule.name, arn=props.function_arn, target_id="function",
@@ -108,7 +128,7 @@ class Schedule(Construct):
             retry_policy=target.CloudwatchEventTargetRetryPolicy(
                 maximum_retry_attempts=props.maximum_retry_attempts,
                 maximum_event_age_in_seconds=props.maximum_event_age_seconds),
-            dead_letter_config=target.CloudwatchEventTargetDeadLetterConfig(arn=self.queue.arn),
+            dead_letter_config=target.CloudwatchEventTargetDeadLetterConfig(arn=dlq_arn),
         )
         self.permission = provider_module("lambda_permission").LambdaPermission(
             self, "permission",
@@ -117,9 +137,6 @@ class Schedule(Construct):
             action="lambda:InvokeFunction", function_name=props.function_name,
             principal=EVENTS, source_arn=self.rule.arn,
         )
-        self.rule_arn: str = self.rule.arn
-        self.dlq_arn: str = self.queue.arn
-        self.dlq_url: str = self.queue.url
 
     @staticmethod
     def key_policy_statements() -> tuple[Statement, ...]:

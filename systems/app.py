@@ -84,7 +84,12 @@ def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, lis
         env = load_environment(path)
         source = display_path(path)
         for system, settings in env.selected():
-            names = system.names(env, settings)
+            try:
+                names = system.names(env, settings)
+            except ConfigError as exc:  # a system's own check, reported against this file
+                if exc.file:
+                    raise
+                raise ConfigError(source, exc.field, exc.message) from None
             problem = first_violation(names)
             if problem:
                 raise ConfigError(source, "prefix/environment",

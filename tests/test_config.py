@@ -32,6 +32,15 @@ def append(extra: str):
     return lambda text: text + "\n" + extra + "\n"
 
 
+def in_functions(line: str):
+    """Add a line to dev.toml's [systems.scheduling.functions] table."""
+    return replace(r'^log_level = "DEBUG"', f'log_level = "DEBUG"\n{line}')
+
+
+def in_tables(line: str):
+    return replace(r'^capacity_mode = ', f'{line}\ncapacity_mode = ')
+
+
 S = "systems.scheduling"
 # (case id, mutation of envs/dev.toml, field the message must name, words it must contain)
 MALFORMED_ENV = [
@@ -40,11 +49,11 @@ MALFORMED_ENV = [
     ("unknown-system", append('[systems.billing]\nphase = "1"'), "systems.billing", "allowed here: scheduling"),
     ("no-system-selected", replace(r"^\[systems\.scheduling\]", "[unused]"), "unused", "unknown key"),
     ("unknown-nested-key", replace(r'^log_level = "DEBUG"', "memroy_mb = 256"), f"{S}.functions.memroy_mb", "memory_mb"),
-    ("memory-as-string", append('memory_mb = "256"'), f"{S}.functions.memory_mb", "integer"),
-    ("memory-too-small", append("memory_mb = 64"), f"{S}.functions.memory_mb", "128"),
-    ("timeout-too-long", append("timeout_seconds = 901"), f"{S}.functions.timeout_seconds", "900"),
-    ("concurrency-zero", append("reserved_concurrency = 0"), f"{S}.functions.reserved_concurrency", "1"),
-    ("retention-not-allowed", append("log_retention_days = 31"), f"{S}.functions.log_retention_days", "one of"),
+    ("memory-as-string", in_functions('memory_mb = "256"'), f"{S}.functions.memory_mb", "integer"),
+    ("memory-too-small", in_functions("memory_mb = 64"), f"{S}.functions.memory_mb", "128"),
+    ("timeout-too-long", in_functions("timeout_seconds = 901"), f"{S}.functions.timeout_seconds", "900"),
+    ("concurrency-zero", in_functions("reserved_concurrency = 0"), f"{S}.functions.reserved_concurrency", "1"),
+    ("retention-not-allowed", in_functions("log_retention_days = 31"), f"{S}.functions.log_retention_days", "one of"),
     ("log-level-unknown", replace(r'^log_level = "DEBUG"', 'log_level = "TRACE"'), f"{S}.functions.log_level", "DEBUG"),
     ("account-11-digits", replace(r'^account_id = "618048437522"', 'account_id = "61804843752"'), "account_id", "exactly 12 digits"),
     ("account-letters", replace(r'^account_id = "618048437522"', 'account_id = "61804843752x"'), "account_id", "exactly 12 digits"),
@@ -60,8 +69,14 @@ MALFORMED_ENV = [
     ("environment-not-file-name", replace(r'^environment = "dev"', 'environment = "qa"'), "environment", "dev.toml"),
     ("reserved-tag-prefix", replace(r'^Owner = "platform-team"', '"aws:owner" = "x"'), "tags", "aws:"),
     ("tag-value-too-long", replace(r'^Owner = "platform-team"', 'Owner = "' + "x" * 300 + '"'), "tags.Owner", "256"),
-    ("phase-unknown", replace(r'^phase = "1"', 'phase = "4"'), f"{S}.phase", "allowed: '1', '1.5'"),
-    ("phase-not-built-yet", replace(r'^phase = "1"', 'phase = "2"'), f"{S}.phase", "not built yet; allowed: '1', '1.5'"),
+    ("phase-unknown", replace(r'^phase = "1"', 'phase = "4"'), f"{S}.phase", "allowed: '1', '1.5', '2'"),
+    ("phase-not-built-yet", replace(r'^phase = "1"', 'phase = "3"'), f"{S}.phase", "not built yet; allowed: '1', '1.5', '2'"),
+    ("capacity-zero", in_tables("autoscaling_max_capacity = 0"), f"{S}.tables.autoscaling_max_capacity", "greater than or equal to 1"),
+    ("cache-ttl-zero", append(f"[{S}.settings]\ncache_ttl_seconds = 0"), f"{S}.settings.cache_ttl_seconds", "60"),
+    ("email-malformed", append(f'[{S}.alarms]\nemail_subscriptions = ["ops@"]'), f"{S}.alarms.email_subscriptions.0", "email address"),
+    ("schedule-rejected", append(f'[{S}.schedules]\nrefresh_cache = "rate(1 hours)"'), f"{S}.schedules.refresh_cache", "rate\\(1 hour\\)"),
+    ("cron-five-fields", append(f'[{S}.schedules]\ndaily_metrics = "cron(0 9 * * ?)"'), f"{S}.schedules.daily_metrics", "6 fields"),
+    ("alarm-period-odd", append(f"[{S}.alarms]\nperiod_seconds = 90"), f"{S}.alarms.period_seconds", "multiple of 60"),
     ("phase-as-number", replace(r'^phase = "1"', "phase = 1.5"), f"{S}.phase", "string"),
     ("idle-ttl-too-short", append(f"[{S}.agents]\nidle_session_ttl_seconds = 10"), f"{S}.agents.idle_session_ttl_seconds", "60"),
     ("model-with-space", append(f'[{S}.agents]\nfoundation_model = "claude sonnet"'), f"{S}.agents.foundation_model", "inference profile id"),
@@ -110,6 +125,13 @@ def test_malformed_env_file_is_rejected_without_output(case, mutate, field, word
     path = config_dirs["envs"] / "dev.toml"
     path.write_text(mutate(DEV))
     assert_rejected(capsys, config_dirs["outdir"], "dev.toml", field, words)
+
+
+def test_prod_on_mock_data_is_rejected(config_dirs, capsys):
+    prod = config_dirs["envs"] / "prod.toml"
+    prod.write_text(prod.read_text().replace('phase = "1.5"', 'phase = "1"'))
+    assert_rejected(capsys, config_dirs["outdir"], "prod.toml", "systems.scheduling.phase",
+                    "mock data is not for production")
 
 
 def test_an_env_without_systems_is_rejected(config_dirs, capsys):

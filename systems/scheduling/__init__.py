@@ -1,8 +1,8 @@
 """The multi-agent scheduling system: a supervisor routing to specialist agents, Lambda-backed
 action groups with OpenAPI schemas in S3, per-agent roles, a guardrail and a customer key.
 
-Layers are built in dependency order (data -> functions -> agents); what a later phase adds
-lands in its layer behind `settings.reaches(...)`.
+Layers are built in dependency order (data -> functions -> agents -> api -> observability);
+what a later phase adds lands in its layer behind `settings.reaches(...)`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,16 @@ from cdktf import TerraformOutput
 
 from modules.aws_rules import NameRule
 from modules.config import EnvironmentBase
+from modules.errors import ConfigError
 from modules.lambda_package import build_function_package
 from modules.stacks.system_stack import SystemStack
 from modules.system import System
 from systems.scheduling.agents import build_agents
+from systems.scheduling.api import build_api
 from systems.scheduling.catalog import Sources, load_agent_table, names_of, render_agents
 from systems.scheduling.data import build_data
-from systems.scheduling.functions import build_functions
+from systems.scheduling.functions import build_functions, build_maintenance
+from systems.scheduling.observability import build_observability
 from systems.scheduling.settings import SchedulingSettings
 
 KEY = "scheduling"
@@ -32,6 +35,13 @@ def build(stack: SystemStack, settings: SchedulingSettings, sources: Sources = S
     data = build_data(stack, settings, names)
     functions = build_functions(stack, settings, names, data, packages)
     team, schemas = build_agents(stack, settings, names, data, agents, packages, functions)
+    if settings.reaches("2"):
+        service = build_maintenance(stack, settings, names, data, sources)
+        api, chat = build_api(stack, settings, names, data, team, sources)
+        build_observability(stack, settings, names, data,
+                            {**functions, **service, "chat_api": chat}, api)
+        TerraformOutput(stack, "api_url", value=api.invoke_url)
+        TerraformOutput(stack, "api_key_id", value=api.api_key_id)
 
     TerraformOutput(stack, "schema_bucket", value=schemas.bucket_name)
     for key, agent in team.agents.items():
@@ -46,6 +56,9 @@ def all_names(env: EnvironmentBase, settings: SchedulingSettings,
               sources: Sources = Sources()) -> list[tuple[NameRule, str]]:
     """Every name the stack creates, with its rule. Renders the instructions too, so a
     template error is found before synthesis starts."""
+    if env.environment == "prod" and settings.uses_mock_data:
+        raise ConfigError("", "systems.scheduling.phase",
+                          "prod must run phase \"1.5\" or later: mock data is not for production")
     table = load_agent_table(sources.table)
     render_agents(env, settings, table, sources.templates)
     return names_of(env, settings).names_for(

@@ -17,7 +17,7 @@ from modules.config import Region, StrictModel, log_retention, pattern
 from modules.schedule import validate_schedule_expression
 
 PHASES = ("1", "1.5", "2", "3")
-BUILT_PHASES = ("1", "1.5")
+BUILT_PHASES = ("1", "1.5", "2")
 Email = pattern(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
                 "an email address such as ops@example.com")
 SsmName = pattern(r"^/[A-Za-z0-9_.\-/]{1,1010}$",

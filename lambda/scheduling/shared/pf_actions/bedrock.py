@@ -9,6 +9,9 @@ Error mapping (every error body is {"statusCode", "error", "message"}):
   malformed event, missing/invalid parameter (Powertools' 422) -> 400
   unknown apiPath/httpMethod -> 404; pf_actions.errors.* -> their own status (400/404/409/5xx);
   anything unexpected -> 500 with a generic message (details only in the logs).
+
+Phase 2: an unexpected error (and a misconfiguration) also counts one LambdaErrors metric, and
+each invocation starts by making sure the SSM settings are loaded (pf_actions.app_settings).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError as Rout
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from pf_actions import app_settings, metrics
 from pf_actions.backend import DEMO_CLIENT_ID, Backend, CustomerContext, get_backend
-from pf_actions.errors import ActionError, InvalidInputError
+from pf_actions.errors import ActionError, ConfigurationError, InvalidInputError
 from pf_actions.log import logger
 from pf_actions.settings import Settings
+from pf_actions.tracing import capture_handler
 
 LambdaHandler = Callable[[Any, Any], dict[str, Any]]
 
@@ -126,6 +131,8 @@ def create_app() -> BedrockAgentResolver:
     def _action_error(exc: ActionError) -> Response:
         log = logger.error if exc.status >= HTTPStatus.INTERNAL_SERVER_ERROR else logger.info
         log("Action failed", extra={"error_type": type(exc).__name__, "status_code": int(exc.status)})
+        if isinstance(exc, ConfigurationError):
+            metrics.count("LambdaErrors")
         return _error(exc.status, exc.message)
 
     @app.not_found
@@ -139,6 +146,7 @@ def create_app() -> BedrockAgentResolver:
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("Unexpected error in action")
+        metrics.count("LambdaErrors")
         return _error(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again later.")
 
     return app
@@ -173,12 +181,14 @@ def make_lambda_handler(app: BedrockAgentResolver) -> LambdaHandler:
             "request_id": getattr(context, "aws_request_id", None),
         }
         with logger.append_context_keys(**keys):
+            app_settings.current()  # cold start (or stale cache): read the SSM settings up front
             try:
                 response = app.resolve(event, context)
                 response["response"]["httpStatusCode"] = int(response["response"]["httpStatusCode"])
             except Exception:
                 # Powertools itself failed (an event shape it did not expect): still answer Bedrock.
                 logger.exception("Resolver failed")
+                metrics.count("LambdaErrors")
                 response = bedrock_error_response(
                     event, HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again later."
                 )
@@ -194,7 +204,7 @@ def make_lambda_handler(app: BedrockAgentResolver) -> LambdaHandler:
             )
         return response
 
-    return lambda_handler
+    return capture_handler(lambda_handler)
 
 
 # Helpers for the routes

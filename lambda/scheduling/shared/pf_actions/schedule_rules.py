@@ -3,6 +3,9 @@
 Appointments are one hour long, start on the hour between 08:00 and 16:00 (so they end by
 17:00), Monday to Friday, from tomorrow up to 30 days ahead. Dates are calendar dates; "today"
 is the UTC date, which is what the Lambda clock gives.
+
+The opening hours and the booking window are those constants unless the Phase 2 settings
+(pf_actions.app_settings: `business_hours`, `booking_window_days` in SSM) say otherwise.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from pf_actions import app_settings
 from pf_actions.errors import InvalidInputError
 from pf_actions.models import BusinessHours, DayHours, TimeSlot
 
-OPENS_AT = dt.time(8, 0)
-CLOSES_AT = dt.time(17, 0)
+# Defaults; the values in force come from opening_hours() and booking_window_days().
+OPENS_AT = app_settings.DEFAULTS.opens_at  # 08:00
+CLOSES_AT = app_settings.DEFAULTS.closes_at  # 17:00
 SLOT_MINUTES = 60
-BOOKING_WINDOW_DAYS = 30
+BOOKING_WINDOW_DAYS = app_settings.DEFAULTS.booking_window_days  # 30
 WORKING_DAYS = frozenset({0, 1, 2, 3, 4})  # Monday..Friday (date.weekday())
 TIMEZONE_LABEL = "Local time at the project address"
 
@@ -33,9 +38,20 @@ def fmt_time(value: dt.time) -> str:
     return value.strftime("%H:%M")
 
 
+def opening_hours() -> tuple[dt.time, dt.time]:
+    """(opens at, closes at) on working days."""
+    settings = app_settings.current()
+    return settings.opens_at, settings.closes_at
+
+
+def booking_window_days() -> int:
+    return app_settings.current().booking_window_days
+
+
 def slot_starts() -> list[dt.time]:
-    last_start = CLOSES_AT.hour - SLOT_MINUTES // 60
-    return [dt.time(hour, 0) for hour in range(OPENS_AT.hour, last_start + 1)]
+    opens, closes = opening_hours()
+    last_start = closes.hour - SLOT_MINUTES // 60
+    return [dt.time(hour, 0) for hour in range(opens.hour, last_start + 1)]
 
 
 def slot_for(start: dt.time) -> TimeSlot:
@@ -44,7 +60,7 @@ def slot_for(start: dt.time) -> TimeSlot:
 
 
 def booking_window(today: dt.date) -> tuple[dt.date, dt.date]:
-    return today + dt.timedelta(days=1), today + dt.timedelta(days=BOOKING_WINDOW_DAYS)
+    return today + dt.timedelta(days=1), today + dt.timedelta(days=booking_window_days())
 
 
 def bookable_dates(today: dt.date) -> list[dt.date]:
@@ -71,9 +87,10 @@ def parse_start_time(raw: str) -> dt.time:
         raise InvalidInputError(f"'{raw[:40]}' is not a time. {hint}")
     start = dt.time(hour, minute)
     if start not in slot_starts():
+        opens, closes = opening_hours()
         raise InvalidInputError(
             f"{fmt_time(start)} is not an appointment slot: appointments last one hour within business "
-            f"hours {fmt_time(OPENS_AT)}-{fmt_time(CLOSES_AT)}. {hint}"
+            f"hours {fmt_time(opens)}-{fmt_time(closes)}. {hint}"
         )
     return start
 
@@ -93,8 +110,9 @@ def check_booking_date(day: dt.date, today: dt.date) -> None:
 
 
 def business_hours() -> BusinessHours:
+    opens, closes = opening_hours()
     days = [
-        DayHours(day=name, open=True, opens_at=fmt_time(OPENS_AT), closes_at=fmt_time(CLOSES_AT))
+        DayHours(day=name, open=True, opens_at=fmt_time(opens), closes_at=fmt_time(closes))
         if index in WORKING_DAYS
         else DayHours(day=name, open=False, opens_at="", closes_at="")
         for index, name in enumerate(_DAY_NAMES)
@@ -103,7 +121,7 @@ def business_hours() -> BusinessHours:
         timezone=TIMEZONE_LABEL,
         days=days,
         appointment_length_minutes=SLOT_MINUTES,
-        booking_window_days=BOOKING_WINDOW_DAYS,
+        booking_window_days=booking_window_days(),
     )
 
 
