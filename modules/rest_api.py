@@ -137,8 +137,12 @@ class RestApi(Construct):
                 throttling_rate_limit=props.throttle_rate_per_second,
                 throttling_burst_limit=props.throttle_burst))
         suppress(method_settings, "CKV_AWS_225", NO_CACHE)
+        # `<api>-<stage>`, unless the API name already ends with the stage (per-environment APIs
+        # whose stage is named after the environment).
+        plan_name = props.api_name if props.api_name.endswith(f"-{props.stage_name}") \
+            else f"{props.api_name}-{props.stage_name}"
         self.api_key_id: str = usage_plan_with_key(
-            self, name=f"{props.api_name}-{props.stage_name}", api_id=api.id,
+            self, name=plan_name, api_id=api.id,
             stage_name=stage.stage_name, rate_per_second=props.throttle_rate_per_second,
             burst=props.throttle_burst)
         provider_module("lambda_permission").LambdaPermission(

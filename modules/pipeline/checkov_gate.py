@@ -35,6 +35,8 @@ class Finding:
     check_name: str
     resource: str
     scan: str  # terraform_json or terraform_plan
+    #: First and last line in the scanned file (the synthesized JSON or the plan JSON).
+    lines: tuple[int, int] | None = field(default=None, compare=False)
 
     @property
     def target(self) -> tuple[str, str]:
@@ -112,8 +114,10 @@ def evaluate(stack: str, stack_files: set[Path], reports: list[dict],
         for failed in results.get("failed_checks", []):
             if failed.get("file_abs_path") not in wanted:
                 continue
+            line_range = failed.get("file_line_range") or []
             finding = Finding(failed["check_id"], failed.get("check_name", ""),
-                              failed["resource"], scan)
+                              failed["resource"], scan,
+                              lines=tuple(line_range[:2]) if len(line_range) >= 2 else None)
             if is_metadata_artifact(failed):
                 result.artifacts.append(finding)
                 continue

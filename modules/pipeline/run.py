@@ -1,10 +1,16 @@
-"""synth -> terraform init/validate -> offline plan -> checkov gate, with a per-stack summary.
+"""synth -> terraform init/validate -> offline plan -> destroy guard + checkov gate, with a
+per-stack summary.
 
     python -m modules.pipeline.run [--only dev | --only dev-scheduling] [--skip-synth] [--outdir cdktf.out]
+        [--state STACK=PATH] [--allow-destroy [STACK:]ADDRESS] [--sarif PATH] [--junit PATH]
 
 Each stack is copied to `build/pipeline/<stack>/` so the synthesized output is never modified;
 the copy gets an override file with a local backend and the provider's skip flags, and runs
 with fake credentials as environment variables. Nothing contacts AWS.
+
+Without `--state` a plan starts from an empty state and only creates. `--state STACK=PATH` plans
+that stack against a state file (e.g. `terraform state pull > dev.tfstate`), without refreshing
+it, so the destroy guard sees the deletes and replacements the configuration would cause.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 from modules.pipeline.checkov_gate import GateResult, evaluate, load_suppressions, run_checkov
+from modules.pipeline.destroy_guard import GuardResult, guard_plan, unused_allowances
+from modules.pipeline.gate_reports import write_junit, write_sarif
 from modules.pipeline.synth import selects, synthesize
 from modules.pipeline.terraform import (BUILD_DIR, TerraformFailed, ToolMissing, run_terraform,
                                         terraform_binary)
@@ -48,6 +56,10 @@ OFFLINE_OVERRIDE = {
 _KEEP = {".terraform", ".terraform.lock.hcl"}
 
 
+class UsageError(ValueError):
+    """A command-line value that names nothing (exit 2)."""
+
+
 @dataclass
 class StackRun:
     name: str
@@ -55,7 +67,10 @@ class StackRun:
     seconds: dict[str, float] = field(default_factory=dict)
     plan: dict | None = None
     gate: GateResult | None = None
+    guard: GuardResult | None = None
     error: str | None = None
+    #: The synthesized stack folder (`<outdir>/stacks/<name>`), which reports point at.
+    stack_dir: Path | None = None
 
     @property
     def plan_file(self) -> Path:
@@ -71,7 +86,8 @@ class StackRun:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.gate is not None and self.gate.ok
+        return (self.error is None and self.gate is not None and self.gate.ok
+                and (self.guard is None or self.guard.ok))
 
 
 def prepare_workdir(stack_dir: Path, workdir: Path) -> None:
@@ -84,10 +100,14 @@ def prepare_workdir(stack_dir: Path, workdir: Path) -> None:
     shutil.copytree(stack_dir, workdir, dirs_exist_ok=True)
 
 
-def validate_and_plan(run: StackRun, stack_dir: Path, region: str) -> None:
+def validate_and_plan(run: StackRun, stack_dir: Path, region: str,
+                      state: Path | None = None) -> None:
+    """`state`: a Terraform state file to plan against (copied in; never refreshed)."""
     env = {**OFFLINE_AWS_ENV, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
     started = time.monotonic()
-    prepare_workdir(stack_dir, run.workdir)
+    prepare_workdir(stack_dir, run.workdir)  # also removes the state of an earlier run
+    if state is not None:
+        shutil.copyfile(state, run.workdir / "terraform.tfstate")
     run_terraform(["init", "-backend=false", "-input=false", "-no-color"], run.workdir, env)
     run_terraform(["validate", "-no-color"], run.workdir, env)
     run.seconds["validate"] = time.monotonic() - started
@@ -109,17 +129,25 @@ def stack_region(stack_dir: Path) -> str:
 
 def run_pipeline(outdir: Path, only: list[str] | None = None,
                  progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-                 workroot: Path | None = None) -> list[StackRun]:
+                 workroot: Path | None = None, allow_destroy: list[str] | tuple[str, ...] = (),
+                 states: dict[str, Path] | None = None) -> list[StackRun]:
+    """`allow_destroy`: `--allow-destroy` values; `states`: stack name -> state file."""
     stacks_root = outdir / "stacks"
     names = sorted(p.name for p in stacks_root.iterdir() if (p / "cdk.tf.json").exists())
     names = [n for n in names if selects(n, only)]
+    unknown = sorted(set(states or {}) - set(names))
+    if unknown:
+        raise UsageError(f"--state names stack(s) not selected or not synthesized: "
+                         f"{', '.join(unknown)}")
     workroot = workroot or BUILD_DIR / "pipeline"
-    runs = [StackRun(name, workroot / name) for name in names]
+    runs = [StackRun(name, workroot / name, stack_dir=stacks_root / name) for name in names]
 
     def one(run: StackRun) -> None:
         progress(f"[{run.name}] terraform init + validate + offline plan ...")
         try:
-            validate_and_plan(run, stacks_root / run.name, stack_region(stacks_root / run.name))
+            validate_and_plan(run, stacks_root / run.name, stack_region(stacks_root / run.name),
+                              (states or {}).get(run.name))
+            run.guard = guard_plan(run.name, run.plan or {}, allow_destroy)
             counts = run.counts()
             progress(f"[{run.name}] valid; plan: {counts['create']} to add, "
                      f"{counts['update']} to change, {counts['delete']} to destroy "
@@ -145,13 +173,18 @@ def run_pipeline(outdir: Path, only: list[str] | None = None,
     return runs
 
 
-def format_report(runs: list[StackRun]) -> str:
-    """Details first (errors, findings, suppressions with reasons), then the per-stack table and
-    a one-line verdict, so the summary is what stays on screen."""
+def format_report(runs: list[StackRun], allow_destroy: list[str] | tuple[str, ...] = ()) -> str:
+    """Details first (errors, guarded deletes and replacements, findings, suppressions with
+    reasons), then the per-stack table and a one-line verdict, so the summary is what stays on
+    screen."""
     lines: list[str] = []
     for run in runs:
         if run.error:
             lines.append(f"[{run.name}] terraform error:\n{run.error}\n")
+        for change in (run.guard.changes if run.guard else []):
+            verdict = ("allowed by --allow-destroy" if change.allowed
+                       else f"REFUSED: pass --allow-destroy {change.flag_value} to allow it")
+            lines.append(f"[{run.name}] DESTROY GUARD {change.describe()}: {verdict}")
         if not run.gate:
             continue
         applied = sorted({(s.check_id, s.address, s.scan or "both scans", s.reason)
@@ -169,6 +202,9 @@ def format_report(runs: list[StackRun]) -> str:
         for suppression in run.gate.unused:
             lines.append(f"[{run.name}] UNUSED SUPPRESSION {suppression.check_id} on "
                          f"{suppression.address}: it matched no finding; remove it")
+    lines += [f"note: --allow-destroy {value} matched no delete or replacement of a stateful "
+              "resource" for value in unused_allowances(allow_destroy,
+                                                          [r.guard for r in runs if r.guard])]
     width = max([len("stack"), *(len(r.name) for r in runs)]) + 2
     lines.append("")
     lines.append(f"{'stack':<{width}}{'add':>5}{'change':>8}{'destroy':>9}{'checks passed':>15}"
@@ -182,7 +218,9 @@ def format_report(runs: list[StackRun]) -> str:
             f"{len(gate.suppressed) if gate else 0:>12}  {'ok' if run.ok else 'FAILED'}"
         )
     failed = [r.name for r in runs if not r.ok]
-    lines.append(f"verdict: FAILED ({', '.join(failed)})" if failed
+    refused = [c.flag_value for r in runs if r.guard for c in r.guard.refused]
+    detail = ", ".join(failed) + (f"; destroy not allowed: {', '.join(refused)}" if refused else "")
+    lines.append(f"verdict: FAILED ({detail})" if failed
                  else f"verdict: ok, {len(runs)} stack(s) valid, planned and gated")
     return "\n".join(lines)
 
@@ -194,8 +232,27 @@ def main(argv: list[str] | None = None) -> int:
                              "stacks (dev); repeatable")
     parser.add_argument("--skip-synth", action="store_true", help="use the existing --outdir")
     parser.add_argument("--outdir", default="cdktf.out")
+    parser.add_argument("--allow-destroy", action="append", default=[], metavar="[STACK:]ADDRESS",
+                        help="allow the plan to delete or replace this stateful resource (exact "
+                             "address, e.g. aws_dynamodb_table.table_x; STACK: limits it to one "
+                             "stack); repeatable")
+    parser.add_argument("--state", action="append", default=[], metavar="STACK=PATH",
+                        help="plan STACK against this state file instead of an empty state "
+                             "(not refreshed; nothing contacts AWS); repeatable")
+    parser.add_argument("--sarif", type=Path, metavar="PATH",
+                        help="write the gate's findings as SARIF 2.1.0")
+    parser.add_argument("--junit", type=Path, metavar="PATH",
+                        help="write the gate's findings as JUnit XML (one testsuite per stack)")
     args = parser.parse_args(argv)
     outdir = Path(args.outdir)
+    states: dict[str, Path] = {}
+    for value in args.state:
+        stack, sep, path = value.partition("=")
+        if not sep or not stack or not path:
+            parser.error(f"--state {value!r}: expected STACK=PATH")
+        if not Path(path).is_file():
+            parser.error(f"--state {value!r}: {path} is not a file")
+        states[stack] = Path(path)
     try:
         terraform_binary()  # a missing or wrong Terraform is one line, before any work
         if not args.skip_synth:
@@ -203,14 +260,22 @@ def main(argv: list[str] | None = None) -> int:
             code = synthesize(outdir, args.only)
             if code != 0:
                 return code
-        runs = run_pipeline(outdir, only=args.only or None)
+        runs = run_pipeline(outdir, only=args.only or None, allow_destroy=args.allow_destroy,
+                            states=states)
     except ToolMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not runs:
         print(f"error: no stacks found in {outdir}/stacks", file=sys.stderr)
         return 2
-    print(format_report(runs))
+    if args.sarif:
+        write_sarif(runs, args.sarif)
+    if args.junit:
+        write_junit(runs, args.junit)
+    print(format_report(runs, args.allow_destroy))
     return 0 if all(r.ok for r in runs) else 1
 
 

@@ -194,3 +194,8 @@ def test_plan_creates_the_tables_as_planned(pipeline_runs):
     for name, (pk, _, sk, _, units, _) in TABLES.items():
         assert (planned[name]["hash_key"], planned[name]["range_key"]) == (pk, sk)
         assert planned[name]["read_capacity"] == units
+
+
+def test_usage_plan_and_key_are_named_once_per_environment(stack):
+    assert one(stack, "aws_api_gateway_usage_plan")["name"] == f"pf-scheduling-api-{ENV}"
+    assert one(stack, "aws_api_gateway_api_key")["name"] == f"pf-scheduling-api-{ENV}"

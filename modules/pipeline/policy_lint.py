@@ -1,0 +1,158 @@
+"""Lint the generated deployer policies with parliament, with narrow, reasoned exceptions.
+
+parliament (a dev dependency) reads each document with its own IAM action database and,
+with `community=True`, its community auditors too. Every finding fails, except these, each
+re-checked against parliament's own database rather than skipped by name:
+
+* `UNKNOWN_CONDITION_FOR_ACTION` for a condition key that the database lists on a resource
+  type of that action (`kms:ResourceAliases` on `key`): parliament only consults the keys listed
+  on the action itself, not those of its resource types.
+* `RESOURCE_MISMATCH` for an action in `ANY_OF_RESOURCE_ACTIONS` (tagging reads whose
+  reference lists every taggable type, of which a request names one): accepted when every
+  statement with the action names at least one of its resource types.
+* `RESOURCE_POLICY_PRIVILEGE_ESCALATION` on a bucket whose policy the stack manages
+  (`aws_s3_bucket_policy`): writing that policy is the deployer's job; object rights are granted
+  on `<bucket>/*`, which parliament compares with the bucket ARN literally.
+* community `PRIVILEGE_ESCALATION` of a kind in `ACCEPTED_ESCALATIONS`, and
+  `PERMISSIONS_MANAGEMENT_ACTIONS` within `EXPECTED_PERMISSIONS_MANAGEMENT`: a deployer that
+  creates roles, key policies and function code can grant rights by definition; a new action
+  in that class fails until it is reviewed and added here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+#: Actions whose documented resource types are alternatives, not all required.
+ANY_OF_RESOURCE_ACTIONS = frozenset({"bedrock:ListTagsForResource"})
+#: Community privilege-escalation kinds inherent to deploying the stack's functions.
+ACCEPTED_ESCALATIONS = frozenset({
+    # lambda:UpdateFunctionCode on functions whose (stack-created) roles it passes.
+    "EditExistingLambdaFunctionWithRole",
+})
+#: Permissions-management actions the deployer needs (lower case, as parliament reports them).
+EXPECTED_PERMISSIONS_MANAGEMENT = frozenset({
+    "iam:createrole", "iam:deleterole", "iam:updaterole", "iam:updateroledescription",
+    "iam:updateassumerolepolicy", "iam:putrolepolicy", "iam:deleterolepolicy", "iam:passrole",
+    "iam:createservicelinkedrole", "kms:createkey", "kms:putkeypolicy", "kms:creategrant",
+    "lambda:addpermission", "lambda:removepermission", "s3:putbucketpolicy",
+    "s3:deletebucketpolicy", "s3:putbucketpublicaccessblock", "sns:createtopic",
+    "sns:settopicattributes", "sqs:createqueue", "sqs:setqueueattributes",
+})
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    issue: str
+    detail: str
+    accepted: str | None = None  # the reason, when one of the exceptions applies
+
+
+def _privileges(action: str) -> list[dict]:
+    from parliament import iam_definition
+
+    prefix, name = action.split(":", 1)
+    for service in iam_definition:
+        if service["prefix"] == prefix:
+            for privilege in service["privileges"]:
+                if privilege["privilege"].lower() == name.lower():
+                    return privilege["resource_types"]
+    return []
+
+
+def _resource_formats(action: str) -> list[tuple[str, str]]:
+    from parliament import iam_definition
+
+    prefix = action.split(":", 1)[0]
+    arns = {r["resource"]: r["arn"] for s in iam_definition if s["prefix"] == prefix
+            for r in s["resources"]}
+    return [(t["resource_type"].rstrip("*"), arns[t["resource_type"].rstrip("*")])
+            for t in _privileges(action) if t["resource_type"].rstrip("*") in arns]
+
+
+def _resource_condition_keys(action: str) -> set[str]:
+    from parliament import iam_definition
+
+    prefix = action.split(":", 1)[0]
+    keys = {r["resource"]: set(r.get("condition_keys", [])) for s in iam_definition
+            if s["prefix"] == prefix for r in s["resources"]}
+    found: set[str] = set()
+    for resource_type, _ in _resource_formats(action):
+        found |= keys.get(resource_type, set())
+    return found
+
+
+def _statements(document: dict) -> list[dict]:
+    statements = document["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _covers_one_type(document: dict, action: str) -> bool:
+    from parliament import is_arn_match
+
+    formats = _resource_formats(action)
+    for statement in _statements(document):
+        if action.lower() not in {a.lower() for a in _as_list(statement.get("Action", []))}:
+            continue
+        if not any(is_arn_match(resource_type, re.sub(r"\$\{[^}]*\}", "*", arn), resource)
+                   for resource in _as_list(statement["Resource"])
+                   for resource_type, arn in formats):
+            return False
+    return True
+
+
+def _accept(finding, document: dict, policy_buckets: set[str]) -> str | None:
+    detail = finding.detail
+    # The community auditors put their data in the location, not the detail.
+    if not detail and isinstance(finding.location, dict):
+        detail = finding.location
+    if finding.issue == "UNKNOWN_CONDITION_FOR_ACTION":
+        # "Unknown condition kms:ResourceAliases for action kms:Decrypt"
+        words = str(detail).split()
+        if len(words) >= 6 and words[1] == "condition":
+            key, action = words[2], words[5]
+            if key in _resource_condition_keys(action):
+                return (f"{key} is a condition key of {action}'s resource type; parliament only "
+                        "reads the keys listed on the action")
+    if finding.issue == "RESOURCE_MISMATCH" and isinstance(detail, list) and detail:
+        actions = {entry["action"] for entry in detail}
+        if actions <= ANY_OF_RESOURCE_ACTIONS and all(_covers_one_type(document, a)
+                                                       for a in actions):
+            return "the action takes one of its resource types per request, not all of them"
+    if finding.issue == "RESOURCE_POLICY_PRIVILEGE_ESCALATION":
+        text = str(detail)
+        bucket = next((b for b in policy_buckets if f"arn:aws:s3:::{b} " in text + " "), None)
+        if bucket:
+            return (f"the stack manages the policy of {bucket}; object rights are granted on "
+                    f"{bucket}/*")
+    if finding.issue == "PRIVILEGE_ESCALATION" and isinstance(detail, dict) \
+            and detail.get("type") in ACCEPTED_ESCALATIONS:
+        return f"{detail['type']}: inherent to deploying the stack's functions"
+    if finding.issue == "PERMISSIONS_MANAGEMENT_ACTIONS" and isinstance(detail, dict) \
+            and set(detail.get("actions", [])) <= EXPECTED_PERMISSIONS_MANAGEMENT:
+        return "reviewed permissions-management actions a deployer of IAM roles needs"
+    return None
+
+
+def lint(document: dict, policy_buckets: set[str] = frozenset(),
+         community: bool = True) -> list[LintFinding]:
+    """parliament's findings on one policy document, each marked accepted (with the reason)
+    or not. `policy_buckets`: names of the buckets whose policy the stack manages."""
+    from parliament import analyze_policy_string
+
+    analyzed = analyze_policy_string(json.dumps(document), include_community_auditors=community)
+    findings = []
+    for finding in analyzed.findings:
+        detail = finding.detail or finding.location
+        if isinstance(detail, dict):
+            detail = {k: v for k, v in detail.items() if k != "filepath"}
+        findings.append(LintFinding(finding.issue, json.dumps(detail, default=str)
+                                    if not isinstance(detail, str) else detail,
+                                    _accept(finding, document, set(policy_buckets))))
+    return findings
