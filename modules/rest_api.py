@@ -84,7 +84,8 @@ class RestApiProps:
 
 class RestApi(Construct):
     """Exposes `rest_api_id`, `stage_name`, `invoke_url`, `execution_arn`, `stage_arn` (for a
-    WAF association), `api_key_id` and `stage` (the L1 resource)."""
+    WAF association), `api_key_id`, and the L1 resources `stage` and `log_groups` (access logs,
+    execution logs)."""
 
     def __init__(self, scope: Construct, construct_id: str, props: RestApiProps) -> None:
         super().__init__(scope, construct_id)
@@ -111,6 +112,7 @@ class RestApi(Construct):
             depends_on=[*tree.deployment_dependencies, *errors],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True))
         logs = self._log_groups(api.id, props)
+        self.log_groups = tuple(logs)
         if props.manage_account_logging_role:
             logs.append(AccountLogging(self, "account_logging", AccountLoggingProps(
                 role_name=props.account_logging_role_name, account_id=props.account_id,

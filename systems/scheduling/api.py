@@ -14,6 +14,7 @@ from systems.scheduling.data import Data
 from systems.scheduling.functions import base_environment, lambda_function
 from systems.scheduling.names import SchedulingNames
 from systems.scheduling.settings import SchedulingSettings
+from systems.scheduling.switches import NO_CUSTOMER_KEY, excuse
 
 CHAT_REQUEST = {
     "$schema": "http://json-schema.org/draft-04/schema#",
@@ -78,4 +79,6 @@ def build_api(stack: SystemStack, settings: SchedulingSettings, names: Schedulin
         if settings.api.manage_account_logging_role else "",
         no_waf_reason=NO_WAF,
         description=f"Scheduling agents: chat, sessions and health ({env.environment})"))
+    if data.key_arn is None:
+        excuse(list(api.log_groups), ("CKV_AWS_158",), NO_CUSTOMER_KEY)
     return api, chat
