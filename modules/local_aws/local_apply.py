@@ -23,9 +23,11 @@ user runs it; it refuses the project's own `cdktf.out`.
 Fake credentials reach Terraform through environment variables only, and every non-local request
 is sent to a dead proxy on 127.0.0.1, so nothing can reach real AWS even if an endpoint is missing.
 
-Bedrock resources are not emulated: `select_targets` reads the configuration JSON and returns a
-`-target` for every resource that is neither of a Bedrock type nor depends on one (transitively,
-through references, `depends_on` or `replace_triggered_by`), with the reason for every skip.
+Bedrock resources are not emulated, nor are the few types in `EMULATOR_GAPS` (moto lacks their
+API): `select_targets` reads the configuration JSON and returns a `-target` for every resource
+that is neither of such a type nor depends on one (transitively, through references,
+`depends_on` or `replace_triggered_by`), with the reason for every skip. Gaps that a small patch
+closes are fixed in the emulator instead (`moto_server.py`).
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ SERVICE_PREFIXES: dict[str, str] = {
     "aws_ssm_": "ssm",
     "aws_kinesis_": "kinesis",
     "aws_sfn_": "sfn",
+    "aws_api_gateway_": "apigateway",
+    "aws_appautoscaling_": "applicationautoscaling",
+    "aws_xray_": "xray",
     "aws_caller_identity": "sts",
     "aws_bedrockagent_": "bedrockagent",
     "aws_bedrock_": "bedrock",
@@ -102,6 +107,8 @@ LOCAL_DATA_SOURCES = {"aws_iam_policy_document", "aws_region", "aws_partition"}
 # Known moto 5.2.5 gaps for services it otherwise serves.
 EMULATOR_GAPS = {
     "aws_sfn_state_machine": "moto gap: ValidateStateMachineDefinition answers HTTP 500",
+    "aws_xray_sampling_rule": "moto gap: X-Ray sampling rules are not emulated (moto 5.2.5 serves "
+                              "only traces and telemetry; CreateSamplingRule answers HTTP 404)",
 }
 # Services every configuration talks to (the provider reads the account through STS).
 ALWAYS_SERVICES = ("sts",)
@@ -519,7 +526,10 @@ def format_summary(results: list[StackResult], endpoint: str) -> str:
         lines.append(f"  state: {result.state_location}")
         lines.append(f"  work copy: {result.workdir}")
         if result.skipped:
-            lines.append(f"  skipped: {len(result.skipped)} resource(s)")
+            causes = Counter("depend on a skipped resource" if s.reason.startswith("depends on ")
+                             else s.reason.split(":")[0] for s in result.skipped)
+            by_cause = ", ".join(f"{n} {cause}" for cause, n in causes.most_common())
+            lines.append(f"  skipped: {len(result.skipped)} resource(s) ({by_cause})")
             lines += [f"    {s.address}: {s.reason}" for s in result.skipped]
         else:
             lines.append("  skipped: none")

@@ -10,11 +10,30 @@ Gap 1 - conditional Deny in bucket policies (moto 5.2.5, `moto.iam.policy_condit
     (moto stays permissive about what it cannot evaluate, as it already is for Allow statements).
     moto has no notion of the transport either; the emulator stands in for an HTTPS endpoint.
 
-Gap 2 - Lambda `LoggingConfig` (moto 5.2.5, `moto.awslambda.models.LambdaFunction`):
-    CreateFunction/UpdateFunctionConfiguration drop `LoggingConfig` and GetFunction never returns
-    it, so every plan after an apply wants to add `logging_config` (JSON logs into the function's
-    log group) to the three functions again. Fix: keep the `LoggingConfig` a request sent and
-    return it with the function's configuration.
+Gap 2 - Lambda `LoggingConfig` and `DeadLetterConfig` (moto 5.2.5,
+    `moto.awslambda.models.LambdaFunction`): CreateFunction/UpdateFunctionConfiguration drop both
+    and GetFunction never returns them, so every plan after an apply wants to add `logging_config`
+    (JSON logs into the function's log group; every function) and `dead_letter_config` (the SQS
+    dead-letter queue of the phase-2 scheduled functions) again. Fix: keep what a request sent and
+    return it with the function's configuration; an update with an empty
+    `DeadLetterConfig.TargetArn` removes it, as on AWS (GetFunction then omits it).
+
+Gap 3 - Application Auto Scaling tags (moto 5.2.5, `moto.applicationautoscaling`):
+    RegisterScalableTarget ignores `Tags` and ListTagsForResource/TagResource/UntagResource are
+    not implemented (HTTP 500 "The list_tags_for_resource action has not been implemented"). The
+    provider reads a target's tags right after creating it (`aws_appautoscaling_target` is
+    taggable; the stacks' `default_tags` make it send tags), so every DynamoDB scalable target
+    failed. Fix: a new target keeps the `Tags` it was registered with (AWS ignores `Tags` when
+    RegisterScalableTarget updates an existing target), and the three tag actions read and change
+    them by `ScalableTargetARN`; an unknown ARN answers `ResourceNotFoundException`, as AWS does.
+
+Gap 4 - concurrent requests (moto 5.2.5 server: werkzeug `run_simple(threaded=True)`):
+    every request runs in a thread of its own, but moto's in-memory backends are plain dicts
+    without locks. Terraform sends up to 10 requests at once (more with two applies), and e.g.
+    two CreateRole calls race in `IAMBackend.create_role` (`RuntimeError: dictionary changed size
+    during iteration`, HTTP 500). Fix: one lock around each request's handling in the WSGI
+    dispatcher, so the emulator's state changes one request at a time, as AWS's are consistent;
+    sending the responses stays concurrent. (No request our stacks send blocks inside moto.)
 """
 
 from __future__ import annotations
@@ -43,11 +62,24 @@ def patch_moto() -> None:
 
     statement_cls.is_action_permitted = is_action_permitted
     statement_cls._pf_patched = True
-    _patch_lambda_logging_config()
+    _patch_lambda_kept_config()
+    _patch_appautoscaling_tags()
+    _serialize_requests()
 
 
-def _patch_lambda_logging_config() -> None:
-    """Gap 2 (see module docstring): keep and return a function's LoggingConfig."""
+_KEPT_LAMBDA_CONFIG = ("LoggingConfig", "DeadLetterConfig")
+
+
+def _kept_value(key: str, value):
+    """What GetFunction returns for a kept setting; None: nothing (AWS omits it)."""
+    if key == "DeadLetterConfig" and not (value or {}).get("TargetArn"):
+        return None
+    return value or None
+
+
+def _patch_lambda_kept_config() -> None:
+    """Gap 2 (see module docstring): keep and return a function's LoggingConfig and
+    DeadLetterConfig."""
     from moto.awslambda.models import LambdaFunction
 
     original_init = LambdaFunction.__init__
@@ -56,22 +88,92 @@ def _patch_lambda_logging_config() -> None:
 
     def __init__(self, account_id, spec, region, version=1):
         original_init(self, account_id, spec, region, version)
-        self.pf_logging_config = spec.get("LoggingConfig")
+        self.pf_kept_config = {key: _kept_value(key, spec.get(key)) for key in _KEPT_LAMBDA_CONFIG}
 
     def get_configuration(self, *args, **kwargs):
         config = original_configuration(self, *args, **kwargs)
-        if getattr(self, "pf_logging_config", None):
-            config["LoggingConfig"] = self.pf_logging_config
+        for key, value in getattr(self, "pf_kept_config", {}).items():
+            if value is not None:
+                config[key] = value
         return config
 
     def update_configuration(self, config_updates):
-        if "LoggingConfig" in config_updates:
-            self.pf_logging_config = config_updates["LoggingConfig"]
+        kept = self.__dict__.setdefault("pf_kept_config", {})
+        for key in _KEPT_LAMBDA_CONFIG:
+            if key in config_updates:
+                kept[key] = _kept_value(key, config_updates[key])
         return original_update(self, config_updates)
 
     LambdaFunction.__init__ = __init__
     LambdaFunction.get_configuration = get_configuration
     LambdaFunction.update_configuration = update_configuration
+
+
+def _patch_appautoscaling_tags() -> None:
+    """Gap 3 (see module docstring): tags of Application Auto Scaling scalable targets."""
+    import json
+
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+    from moto.core.exceptions import JsonRESTError
+
+    responses = ApplicationAutoScalingResponse
+    original_register = responses.register_scalable_target
+
+    def target_by_arn(self, arn):
+        backend = self.applicationautoscaling_backend
+        for by_resource in backend.targets.values():
+            for target in by_resource.values():
+                if target.arn == arn:
+                    return target
+        raise JsonRESTError("ResourceNotFoundException",
+                            f"Scalable target with ARN {arn} not found")
+
+    def register_scalable_target(self):
+        backend = self.applicationautoscaling_backend
+        dimension, resource_id = self._get_param("ScalableDimension"), self._get_param("ResourceId")
+        existed = resource_id in backend.targets.get(dimension, {})
+        body = original_register(self)
+        if not existed:
+            target = backend.targets[dimension][resource_id]
+            target.pf_tags = dict(self._get_param("Tags") or {})
+        return body
+
+    def list_tags_for_resource(self):
+        target = target_by_arn(self, self._get_param("ResourceARN"))
+        return json.dumps({"Tags": getattr(target, "pf_tags", {})})
+
+    def tag_resource(self):
+        target = target_by_arn(self, self._get_param("ResourceARN"))
+        target.pf_tags = {**getattr(target, "pf_tags", {}), **(self._get_param("Tags") or {})}
+        return json.dumps({})
+
+    def untag_resource(self):
+        target = target_by_arn(self, self._get_param("ResourceARN"))
+        keys = set(self._get_param("TagKeys") or [])
+        target.pf_tags = {k: v for k, v in getattr(target, "pf_tags", {}).items()
+                          if k not in keys}
+        return json.dumps({})
+
+    responses.register_scalable_target = register_scalable_target
+    responses.list_tags_for_resource = list_tags_for_resource
+    responses.tag_resource = tag_resource
+    responses.untag_resource = untag_resource
+
+
+def _serialize_requests() -> None:
+    """Gap 4 (see module docstring): one request at a time through moto's backends."""
+    import threading
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    lock = threading.Lock()
+    original_call = DomainDispatcherApplication.__call__
+
+    def __call__(self, environ, start_response):
+        with lock:
+            return original_call(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -74,8 +74,9 @@ def test_gap_fix_conditional_deny_in_bucket_policy(aws):
     s3.delete_bucket(Bucket=bucket)
 
 
-def test_gap_fix_lambda_logging_config_round_trip(aws):
-    """Gap 2: moto dropped LoggingConfig, so every plan wanted to add it again."""
+def test_gap_fix_lambda_logging_and_dead_letter_config_round_trip(aws):
+    """Gap 2: moto dropped LoggingConfig and DeadLetterConfig, so every plan wanted to add them
+    again."""
     role = aws("iam").create_role(
         RoleName="pf-gap-check-role",
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -85,20 +86,57 @@ def test_gap_fix_lambda_logging_config_round_trip(aws):
     with zipfile.ZipFile(package, "w") as archive:
         archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
     logging_config = {"LogFormat": "JSON", "LogGroup": "/aws/lambda/pf-gap-check"}
+    dead_letter = {"TargetArn": f"arn:aws:sqs:us-east-1:{DEFAULT_ACCOUNT_ID}:pf-gap-check-dlq"}
     client = aws("lambda")
     client.create_function(FunctionName="pf-gap-check", Runtime="python3.11", Role=role,
                            Handler="handler.handler", Code={"ZipFile": package.getvalue()},
-                           LoggingConfig=logging_config)
+                           LoggingConfig=logging_config, DeadLetterConfig=dead_letter)
     try:
         got = client.get_function(FunctionName="pf-gap-check")["Configuration"]
         assert got["LoggingConfig"] == logging_config
+        assert got["DeadLetterConfig"] == dead_letter
         changed = {"LogFormat": "Text", "LogGroup": "/aws/lambda/pf-gap-check"}
         client.update_function_configuration(FunctionName="pf-gap-check", LoggingConfig=changed)
         got = client.get_function(FunctionName="pf-gap-check")["Configuration"]
         assert got["LoggingConfig"] == changed
+        assert got["DeadLetterConfig"] == dead_letter
+        # An empty target removes the dead-letter queue, as on AWS.
+        client.update_function_configuration(FunctionName="pf-gap-check",
+                                             DeadLetterConfig={"TargetArn": ""})
+        got = client.get_function(FunctionName="pf-gap-check")["Configuration"]
+        assert "DeadLetterConfig" not in got
+        assert got["LoggingConfig"] == changed
     finally:
         client.delete_function(FunctionName="pf-gap-check")
         aws("iam").delete_role(RoleName="pf-gap-check-role")
+
+
+def test_gap_fix_appautoscaling_target_tags(aws):
+    """Gap 3: moto had no tags for scalable targets (ListTagsForResource answered HTTP 500)."""
+    aws("dynamodb").create_table(
+        TableName="pf-gap-check-scaling", BillingMode="PROVISIONED",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    scaling = aws("application-autoscaling")
+    target = {"ServiceNamespace": "dynamodb", "ResourceId": "table/pf-gap-check-scaling",
+              "ScalableDimension": "dynamodb:table:ReadCapacityUnits"}
+    try:
+        arn = scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=5,
+                                               Tags={"Environment": "gap"})["ScalableTargetARN"]
+        assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "gap"}
+        # Registering again updates the target; its tags change only through the tag actions.
+        scaling.register_scalable_target(**target, MinCapacity=2, MaxCapacity=5,
+                                         Tags={"Other": "ignored"})
+        scaling.tag_resource(ResourceARN=arn, Tags={"Owner": "team"})
+        scaling.untag_resource(ResourceARN=arn, TagKeys=["Environment"])
+        assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Owner": "team"}
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            scaling.list_tags_for_resource(ResourceARN=arn.rsplit("/", 1)[0] + "/missing")
+    finally:
+        with contextlib.suppress(ClientError):
+            scaling.deregister_scalable_target(**target)
+        aws("dynamodb").delete_table(TableName="pf-gap-check-scaling")
 
 
 def test_allowed_account_ids_guard_holds_against_another_account(synth_dir: Path, tmp_path: Path):
