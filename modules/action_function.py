@@ -41,6 +41,14 @@ class ActionFunctionProps:
     #: event-driven functions); its send grant must be in `extra_statements`. None: the function
     #: is only invoked synchronously and its caller gets the error.
     dead_letter_queue_arn: str | None = None
+    #: Private subnets and security groups when the handler reaches something inside a VPC
+    #: (a database, a cache); empty keeps the function on Lambda's own network.
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    #: "x86_64" or "arm64" (cheaper per GB-second where every dependency has an arm64 wheel).
+    architecture: str = "x86_64"
+    #: /tmp size in MB (512-10240).
+    ephemeral_storage_mb: int = 512
 
 
 class ActionFunction(Construct):
@@ -73,6 +81,9 @@ class ActionFunction(Construct):
                       resources=("*",)),
             *props.extra_statements,
         ]
+        if props.subnet_ids:
+            statements += vpc_network_statements(props.account_id, props.region, props.subnet_ids,
+                                                 props.security_group_ids)
         if props.kms_key_arn:
             statements.append(kms_via_service("DecryptEnvironment", props.kms_key_arn, "lambda",
                                               props.region))
@@ -88,7 +99,12 @@ class ActionFunction(Construct):
             role=role.arn,
             runtime=props.runtime,
             handler=props.handler,
-            architectures=["x86_64"],
+            architectures=[props.architecture],
+            ephemeral_storage={"size": props.ephemeral_storage_mb}
+            if props.ephemeral_storage_mb != 512 else None,
+            vpc_config={"subnet_ids": list(props.subnet_ids),
+                        "security_group_ids": list(props.security_group_ids)}
+            if props.subnet_ids else None,
             memory_size=props.memory_mb,
             timeout=props.timeout_seconds,
             filename=asset.path,
@@ -135,3 +151,24 @@ class ActionFunction(Construct):
             source_arn=agent_arn,
             source_account=self._props.account_id,
         )
+
+
+def vpc_network_statements(account_id: str, region: str, subnet_ids: tuple[str, ...],
+                           security_group_ids: tuple[str, ...]) -> list[Statement]:
+    """What Lambda needs to attach a function to its subnets: network interfaces in this
+    account and region only, created in the given subnets with the given groups."""
+    eni = f"arn:aws:ec2:{region}:{account_id}:network-interface/*"
+    return [
+        # Describe calls have no resource-level permissions.
+        Statement(sid="DescribeNetwork",
+                  actions=("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                           "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"),
+                  resources=("*",)),
+        Statement(sid="ManageOwnNetworkInterfaces",
+                  actions=("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                           "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
+                  resources=(eni,
+                             *(f"arn:aws:ec2:{region}:{account_id}:subnet/{s}" for s in subnet_ids),
+                             *(f"arn:aws:ec2:{region}:{account_id}:security-group/{g}"
+                               for g in security_group_ids))),
+    ]
