@@ -232,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
                              "stacks (dev); repeatable")
     parser.add_argument("--skip-synth", action="store_true", help="use the existing --outdir")
     parser.add_argument("--outdir", default="cdktf.out")
+    parser.add_argument("--workroot", type=Path, default=None, metavar="DIR",
+                        help="where each stack is copied, validated and planned "
+                             "(default: build/pipeline)")
     parser.add_argument("--allow-destroy", action="append", default=[], metavar="[STACK:]ADDRESS",
                         help="allow the plan to delete or replace this stateful resource (exact "
                              "address, e.g. aws_dynamodb_table.table_x; STACK: limits it to one "
@@ -261,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             if code != 0:
                 return code
         runs = run_pipeline(outdir, only=args.only or None, allow_destroy=args.allow_destroy,
-                            states=states)
+                            states=states, workroot=args.workroot)
     except ToolMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
