@@ -3,6 +3,7 @@
     python main.py                      # state-backend + one stack per (environment, system)
     python main.py --only dev           # every stack of dev (repeatable; also PF_ONLY=...)
     python main.py --only dev-scheduling --only state-backend
+    python main.py --only dev --adopt   # plus import blocks from envs/dev.adopt.toml (PF_ADOPT=1)
 
 Configuration is validated before anything is written; output is synthesized into a temporary
 folder beside `cdktf.out` and moved into place only on success, so a bad env file leaves the
@@ -28,6 +29,11 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
              "an environment (dev); repeatable",
     )
     parser.add_argument(
+        "--adopt", action="store_true", default=os.environ.get("PF_ADOPT", "") in {"1", "true"},
+        help="add Terraform import blocks for the resources listed in envs/<environment>"
+             ".adopt.toml, which must exist in the account (default: $PF_ADOPT=1)",
+    )
+    parser.add_argument(
         "--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"),
         help="output folder (default: $CDKTF_OUTDIR or cdktf.out)",
     )
@@ -38,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     only = args.only or [n for n in os.environ.get("PF_ONLY", "").split(",") if n.strip()]
     try:
-        stacks = build_and_synthesize(outdir=args.outdir, only=[n.strip() for n in only])
+        stacks = build_and_synthesize(outdir=args.outdir, only=[n.strip() for n in only],
+                                      adopt=args.adopt)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

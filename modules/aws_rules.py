@@ -93,3 +93,96 @@ KMS_ALIAS = NameRule(
     "KMS alias", re.compile(r"alias/(?!aws/)[a-zA-Z0-9/_-]+"), 7, 256,
     "KMS aliases are 'alias/' plus letters, digits, '/', '_' and '-', not under 'alias/aws/'",
 )
+# RDS cluster and instance identifiers (AWS stores them lowercase; we require lowercase).
+RDS_CLUSTER = NameRule(
+    "RDS DB identifier", re.compile(r"[a-z](?!.*--)[a-z0-9-]*(?<!-)"), 1, 63,
+    "RDS cluster and instance identifiers are 1-63 lowercase letters, digits and '-', starting "
+    "with a letter, without '--' or a trailing '-'",
+)
+# ElastiCache replication group, user and user group ids.
+ELASTICACHE_ID = NameRule(
+    "ElastiCache id", re.compile(r"[a-z](?!.*--)[a-z0-9-]*(?<!-)"), 1, 40,
+    "ElastiCache replication group, user and user group ids are 1-40 lowercase letters, digits "
+    "and '-', starting with a letter, without '--' or a trailing '-'",
+)
+# REST API names need not be unique in AWS; the project keeps them unique per region so two
+# stacks never show up as one API in the console or in dashboards keyed by ApiName.
+REST_API = NameRule(
+    "API Gateway REST API", re.compile(r"[A-Za-z0-9 _.-]+"), 1, 128,
+    "REST API names here are 1-128 letters, digits, spaces and '_', '.', '-'",
+)
+SNS_TOPIC = NameRule(
+    "SNS topic", re.compile(r"[A-Za-z0-9_-]+"), 1, 256,
+    "SNS topic names are 1-256 letters, digits, '-' and '_'",
+)
+CLOUDWATCH_DASHBOARD = NameRule(
+    "CloudWatch dashboard", re.compile(r"[A-Za-z0-9_-]+"), 1, 255,
+    "dashboard names are 1-255 letters, digits, '-' and '_'",
+)
+CLOUDWATCH_ALARM = NameRule(
+    "CloudWatch alarm", re.compile(r"[^\x00-\x1f\x7f]+"), 1, 255,
+    "alarm names are 1-255 printable characters",
+)
+# Backup vault and plan names.
+BACKUP_NAME = NameRule(
+    "AWS Backup vault or plan", re.compile(r"[A-Za-z0-9_.-]+"), 2, 50,
+    "backup vault and plan names are 2-50 letters, digits, '-', '_' and '.'",
+)
+# Fraud detection: streams, queues, event rules, knowledge bases, vector collections.
+KINESIS_STREAM = NameRule(
+    "Kinesis data stream", re.compile(r"[A-Za-z0-9_.-]+"), 1, 128,
+    "Kinesis stream names are 1-128 letters, digits, '_', '.' and '-'",
+)
+SQS_QUEUE = NameRule(
+    "SQS queue", re.compile(r"[A-Za-z0-9_-]+(\.fifo)?"), 1, 80,
+    "SQS queue names are 1-80 letters, digits, '-' and '_' (FIFO queues end in .fifo)",
+)
+EVENT_RULE = NameRule(
+    "EventBridge rule", re.compile(r"[A-Za-z0-9_.-]+"), 1, 64,
+    "EventBridge rule names are 1-64 letters, digits, '.', '-' and '_'",
+)
+BEDROCK_KNOWLEDGE_BASE = NameRule(
+    "Bedrock knowledge base", re.compile(r"([0-9a-zA-Z][_-]?){1,100}"), 1, 100,
+    "knowledge base names are 1-100 letters, digits, '-' and '_', without two separators in a row",
+)
+OPENSEARCH_COLLECTION = NameRule(
+    "OpenSearch Serverless collection", re.compile(r"[a-z][a-z0-9-]+"), 3, 32,
+    "collection (and collection policy) names are 3-32 lowercase letters, digits and '-', "
+    "starting with a letter",
+)
+# -- edge: users, WAF, CDN (p3b) ----------------------------------------------------------------
+COGNITO_USER_POOL = NameRule(
+    "Cognito user pool", re.compile(r"[\w\s+=,.@-]+"), 1, 128,
+    "user pool (and app client) names are 1-128 characters of letters, digits, spaces and +=,.@_-",
+)
+WAF_WEB_ACL = NameRule(
+    "WAF web ACL", re.compile(r"[\w-]+"), 1, 128,
+    "web ACL names are 1-128 characters of letters, digits, '_' and '-'",
+)
+CLOUDFRONT_NAME = NameRule(
+    "CloudFront policy or origin access control", re.compile(r"[\w-]+"), 1, 64,
+    "CloudFront policy and origin access control names are 1-64 letters, digits, '_' and '-'",
+    scope="account",
+)
+# Workflows, stream archives and analytics (Step Functions, Firehose, Glue, Athena).
+STATE_MACHINE = NameRule(
+    "Step Functions state machine", re.compile(r"[A-Za-z0-9_-]+"), 1, 80,
+    "state machine names are 1-80 characters of letters, digits, '-' and '_'",
+)
+FIREHOSE_STREAM = NameRule(
+    "Firehose delivery stream", re.compile(r"[a-zA-Z0-9_.-]+"), 1, 64,
+    "Firehose delivery stream names are 1-64 characters of letters, digits, '_', '.' and '-'",
+)
+GLUE_DATABASE = NameRule(
+    "Glue database", re.compile(r"[a-z0-9_]+"), 1, 255,
+    "Glue database names Athena can query are 1-255 lowercase letters, digits and '_'",
+)
+GLUE_NAME = NameRule(
+    "Glue job, crawler, trigger or security configuration", re.compile(r"[\w.-]+"), 1, 255,
+    "Glue job, crawler, trigger and security configuration names are 1-255 letters, digits, "
+    "'_', '.' and '-'",
+)
+ATHENA_WORKGROUP = NameRule(
+    "Athena workgroup", re.compile(r"[a-zA-Z0-9._-]+"), 1, 128,
+    "Athena workgroup names are 1-128 characters of letters, digits, '.', '_' and '-'",
+)

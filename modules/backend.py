@@ -32,6 +32,13 @@ class S3BackendBlock(StrictModel):
     encrypt: Literal[True]
     #: Terraform >= 1.10 native S3 locking, emitted beside DynamoDB locking during migration.
     use_lockfile: Literal[True]
+    #: ARN of the state key (output `state_kms_key_arn` of `state-backend`). Terraform then
+    #: writes state with that key; the bucket policy refuses any other encryption. Unset before
+    #: the bootstrap: stacks then send no encryption header and the bucket's default (the same
+    #: key) applies, since S3-managed encryption would be refused.
+    kms_key_id: Annotated[str, Field(
+        pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$")] \
+        | None = None
 
 
 class BackendNotes(StrictModel):
@@ -56,6 +63,8 @@ class BackendSettings(BaseModel):
     key_prefix: str
     account_id: str
     bootstrap_state: Literal["local", "s3"]
+    #: The state key's ARN once recorded in backend.tf.json (see S3BackendBlock.kms_key_id).
+    kms_key_id: str | None = None
 
     def state_key(self, *parts: str) -> str:
         """`state_key("dev", "scheduling")` -> `pf/dev/scheduling/terraform.tfstate`."""
@@ -75,6 +84,7 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
         problem = rule.violation(name)
         if problem:
             raise ConfigError(shown, field, f"{name!r} {problem}")
+    _check_state_key(shown, s3, parsed.notes)
     return BackendSettings(
         bucket=s3.bucket,
         region=s3.region,
@@ -82,13 +92,30 @@ def load_backend_settings(path: Path | None = None) -> BackendSettings:
         key_prefix=parsed.notes.key_prefix,
         account_id=parsed.notes.account_id,
         bootstrap_state=parsed.notes.bootstrap_state,
+        kms_key_id=s3.kms_key_id,
     )
+
+
+def _check_state_key(shown: str, s3: S3BackendBlock, notes: BackendNotes) -> None:
+    field = "terraform.backend.s3.kms_key_id"
+    if s3.kms_key_id is None:
+        if notes.bootstrap_state == "s3":
+            raise ConfigError(shown, field, "required once bootstrap_state is \"s3\": the "
+                              "state_kms_key_arn output of state-backend")
+        return
+    _, _, _, region, account, _ = s3.kms_key_id.split(":", 5)
+    if (region, account) != (s3.region, notes.account_id):
+        raise ConfigError(shown, field, f"a key in the backend's region and account "
+                          f"({s3.region}, {notes.account_id}), not ({region}, {account})")
 
 
 def use_team_backend(stack: "TerraformStack", settings: BackendSettings, *key_parts: str) -> None:
     """Give `stack` the S3 backend, keyed `<prefix>/<key parts>/terraform.tfstate`.
 
-    cdktf 0.21's typed S3Backend has no `use_lockfile`, hence the override.
+    cdktf 0.21's typed S3Backend has no `use_lockfile`, hence the override. With the state key
+    recorded, Terraform encrypts with it; without it, `encrypt` would mean S3-managed keys, which
+    the state bucket refuses, so no header is sent and the bucket's default (the state key)
+    applies.
     """
     from cdktf import S3Backend
 
@@ -97,7 +124,8 @@ def use_team_backend(stack: "TerraformStack", settings: BackendSettings, *key_pa
         bucket=settings.bucket,
         key=settings.state_key(*key_parts),
         region=settings.region,
-        encrypt=True,
+        encrypt=settings.kms_key_id is not None,
+        kms_key_id=settings.kms_key_id,
         dynamodb_table=settings.dynamodb_table,
     )
     stack.add_override("terraform.backend.s3.use_lockfile", True)

@@ -16,6 +16,8 @@ from modules.policy import Statement, kms_via_service
 from modules.table_autoscaling import TableAutoscaling, TableAutoscalingPolicies, TableAutoscalingProps
 
 KeyType = Literal["S", "N", "B"]
+#: What a DynamoDB stream record carries.
+StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 AttributeName = Annotated[str, Field(min_length=1, max_length=255)]
 TableNamePart = pattern(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", "lowercase letters and digits, "
                         "starting with a letter, parts joined by single '-'")
@@ -63,6 +65,9 @@ class DynamoTableSpec(StrictModel):
     #: point when autoscaling is on).
     read_capacity: int = Field(default=5, ge=1)
     write_capacity: int = Field(default=5, ge=1)
+    #: DynamoDB stream of item changes (change data capture) and what each record carries;
+    #: None: no stream.
+    stream_view_type: Optional[StreamViewType] = None
     #: What the table holds and who uses it.
     purpose: str = Field(min_length=1, max_length=500)
 
@@ -120,9 +125,9 @@ class DynamoTableProps:
 
 
 class DynamoTable(Construct):
-    """Exposes `table` (the L1 resource), `table_name`, `table_arn`, `autoscaling` (None unless
-    provisioned with autoscaling), `read_statements()`, `write_statements()` and
-    `scan_statements()`."""
+    """Exposes `table` (the L1 resource), `table_name`, `table_arn`, `stream_arn` (None without
+    a stream), `autoscaling` (None unless provisioned with autoscaling), `read_statements()`,
+    `write_statements()` and `scan_statements()`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: DynamoTableProps) -> None:
         super().__init__(scope, construct_id)
@@ -151,6 +156,8 @@ class DynamoTable(Construct):
             point_in_time_recovery=module.DynamodbTablePointInTimeRecovery(
                 enabled=props.point_in_time_recovery),
             deletion_protection_enabled=props.deletion_protection,
+            stream_enabled=True if spec.stream_view_type else None,
+            stream_view_type=spec.stream_view_type,
             # Autoscaling owns the table's capacity once created. Index capacities cannot be
             # ignored one by one (the indexes are one set), so a plan after a scaling event shows
             # them going back to the spec's numbers; autoscaling raises them again if needed.
@@ -164,6 +171,7 @@ class DynamoTable(Construct):
         )) if scaled else None
         self.table_name: str = self.table.name
         self.table_arn: str = self.table.arn
+        self.stream_arn: str | None = self.table.stream_arn if spec.stream_view_type else None
         self._grant_id = props.grant_id or "".join(part.title() for part in spec.name.split("-"))
 
     def _grant(self, verb: str, actions: tuple[str, ...], resources: tuple[str, ...]):

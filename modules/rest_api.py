@@ -1,6 +1,8 @@
 """A regional API Gateway REST API fronting one Lambda function through proxy integrations.
 
-Callers send an API key that API Gateway generates (`modules.rest_api_usage`). Execution
+Callers send an API key that API Gateway generates (`modules.rest_api_usage`), and/or a
+credential an authorizer checks (`modules.rest_api_authorizer`); routes may name extra backend
+functions (`Route.backend`). Execution
 logging and access logging need the account's API Gateway CloudWatch role, which one stack per
 account and region sets (`manage_account_logging_role`, or `AccountLogging` elsewhere).
 """
@@ -17,8 +19,9 @@ from constructs import Construct
 from modules.aws import provider_module
 from modules.aws_rules import LOG_RETENTION_DAYS
 from modules.rest_api_account import AccountLogging, AccountLoggingProps
+from modules.rest_api_authorizer import Authorizer, attach_authorizer
 from modules.rest_api_cors import error_headers, validate_origins
-from modules.rest_api_routes import Route
+from modules.rest_api_routes import Backend, MethodAuthorization, Route, slug, source_path
 from modules.rest_api_tree import RouteTree, RouteTreeProps, fingerprint
 from modules.rest_api_usage import usage_plan_with_key
 from modules.suppressions import suppress
@@ -66,6 +69,14 @@ class RestApiProps:
     #: web ACL is associated with `stage_arn`.
     no_waf_reason: str = ""
     description: str = ""
+    #: Every route method is behind this authorizer, except routes with `authorize=False`.
+    authorizer: Authorizer | None = None
+    #: The usage plan with its generated API key; False when no route requires a key (callers
+    #: identified by the authorizer only). Then `api_key_id` is None.
+    api_key_usage_plan: bool = True
+    #: Further functions serving the routes that name them (`Route.backend`); each may be
+    #: invoked only through its own routes.
+    backends: tuple[Backend, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", self.stage_name):
@@ -80,16 +91,21 @@ class RestApiProps:
             raise ValueError("integration_timeout_ms must be at least 50")
         if self.manage_account_logging_role and not self.account_logging_role_name:
             raise ValueError("manage_account_logging_role needs account_logging_role_name")
+        if not self.api_key_usage_plan and any(r.api_key_required for r in self.routes):
+            raise ValueError("api_key_usage_plan=False leaves no key for the routes that require "
+                             "one; set api_key_required=False on them")
 
 
 class RestApi(Construct):
     """Exposes `rest_api_id`, `stage_name`, `invoke_url`, `execution_arn`, `stage_arn` (for a
-    WAF association), `api_key_id`, and the L1 resources `stage` and `log_groups` (access logs,
+    WAF association), `api_key_id` (None without a usage plan), `authorizer_id` (None without
+    an authorizer), and the L1 resources `stage` and `log_groups` (access logs,
     execution logs)."""
 
     def __init__(self, scope: Construct, construct_id: str, props: RestApiProps) -> None:
         super().__init__(scope, construct_id)
         validate_origins(props.cors_allow_origins)
+        self._check_backends(props)
         rest_apis = provider_module("api_gateway_rest_api")
         api = rest_apis.ApiGatewayRestApi(
             self, "api", name=props.api_name, description=props.description,
@@ -97,18 +113,27 @@ class RestApi(Construct):
                 types=["REGIONAL"]),
             # A replaced API (new id) serves until the old one is destroyed.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True))
+        authorization = attach_authorizer(
+            self, "authorizer", props.authorizer, rest_api_id=api.id,
+            execution_arn=api.execution_arn, region=props.region,
+        ) if props.authorizer else MethodAuthorization()
+        uri = f"arn:aws:apigateway:{props.region}:lambda:path/2015-03-31/functions/{{}}/invocations"
         tree_props = RouteTreeProps(
             rest_api_id=api.id, root_resource_id=api.root_resource_id,
-            integration_uri=f"arn:aws:apigateway:{props.region}:lambda:path/2015-03-31/functions/"
-                            f"{props.function_arn}/invocations",
+            integration_uri=uri.format(props.function_arn),
+            backend_uris={b.key: uri.format(b.function_arn) for b in props.backends},
             routes=props.routes, cors_allow_origins=props.cors_allow_origins,
-            integration_timeout_ms=props.integration_timeout_ms)
+            integration_timeout_ms=props.integration_timeout_ms, authorization=authorization)
         tree = RouteTree(self, "routes", tree_props)
         errors = error_headers(self, "cors_errors", rest_api_id=api.id,
                                origins=props.cors_allow_origins)
+        triggers = {"routes": fingerprint(tree_props), "backend": props.function_arn}
+        if props.authorizer:  # only when set: APIs without one keep their triggers
+            triggers["authorizer"] = props.authorizer.fingerprint()
+        if props.backends:
+            triggers["backends"] = ",".join(b.function_arn for b in props.backends)
         deployment = provider_module("api_gateway_deployment").ApiGatewayDeployment(
-            self, "deployment", rest_api_id=api.id,
-            triggers={"routes": fingerprint(tree_props), "backend": props.function_arn},
+            self, "deployment", rest_api_id=api.id, triggers=triggers,
             depends_on=[*tree.deployment_dependencies, *errors],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True))
         logs = self._log_groups(api.id, props)
@@ -143,21 +168,46 @@ class RestApi(Construct):
         # whose stage is named after the environment).
         plan_name = props.api_name if props.api_name.endswith(f"-{props.stage_name}") \
             else f"{props.api_name}-{props.stage_name}"
-        self.api_key_id: str = usage_plan_with_key(
+        self.api_key_id: str | None = usage_plan_with_key(
             self, name=plan_name, api_id=api.id,
             stage_name=stage.stage_name, rate_per_second=props.throttle_rate_per_second,
-            burst=props.throttle_burst)
+            burst=props.throttle_burst) if props.api_key_usage_plan else None
         provider_module("lambda_permission").LambdaPermission(
             self, "invoke_permission", statement_id="AllowApiGatewayInvoke",
             action="lambda:InvokeFunction", function_name=props.function_name,
             principal="apigateway.amazonaws.com",
             source_arn=f"{api.execution_arn}/{props.stage_name}/*/*")
+        self._backend_permissions(props, api.execution_arn)
         self.stage = stage
+        self.authorizer_id: str | None = authorization.authorizer_id
         self.rest_api_id: str = api.id
         self.stage_name: str = stage.stage_name
         self.invoke_url: str = stage.invoke_url
         self.execution_arn: str = api.execution_arn
         self.stage_arn: str = stage.arn
+
+    @staticmethod
+    def _check_backends(props: RestApiProps) -> None:
+        keys = [b.key for b in props.backends]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two backends share one key")
+        unused = sorted(set(keys) - {r.backend for r in props.routes})
+        if unused:
+            raise ValueError(f"backends no route uses: {unused}")
+
+    def _backend_permissions(self, props: RestApiProps, execution_arn: str) -> None:
+        """One invoke permission per route of an extra backend, scoped to that method and path
+        of this stage."""
+        functions = {b.key: b.function_name for b in props.backends}
+        permission = provider_module("lambda_permission").LambdaPermission
+        for route in props.routes:
+            if route.backend:
+                name = f"{route.method.lower()}_{slug(route.path)}"
+                permission(self, f"invoke_{name}", statement_id=f"AllowApiGateway_{name}"[:100],
+                           action="lambda:InvokeFunction", function_name=functions[route.backend],
+                           principal="apigateway.amazonaws.com",
+                           source_arn=f"{execution_arn}/{props.stage_name}/{route.method}/"
+                                      f"{source_path(route)}")
 
     def _log_groups(self, api_id: str, props: RestApiProps) -> list:
         """Access-log group first, then the execution-log group API Gateway writes to by name

@@ -24,8 +24,13 @@ class Route:
     api_key_required: bool = True
     #: JSON schema (draft 4) the request body must match; the body is then validated.
     request_model: Mapping[str, Any] | None = None
-    #: Why the route is callable without an API key; required when api_key_required is False.
+    #: Why the route is callable without an API key; required when api_key_required is False
+    #: or authorize is False.
     open_reason: str = ""
+    #: Behind the API's authorizer, when it has one; False keeps this route open (e.g. /health).
+    authorize: bool = True
+    #: Key of one of the API's extra `Backend`s serving this route; "" is the API's function.
+    backend: str = ""
 
     def __post_init__(self) -> None:
         where = f"route {self.method} {self.path}"
@@ -43,6 +48,9 @@ class Route:
         if not self.api_key_required and len(self.open_reason.strip()) < MIN_REASON:
             raise ValueError(f"{where}: a route without an API key needs an open_reason of at "
                              f"least {MIN_REASON} characters")
+        if not self.authorize and len(self.open_reason.strip()) < MIN_REASON:
+            raise ValueError(f"{where}: a route outside the authorizer needs an open_reason of at "
+                             f"least {MIN_REASON} characters")
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -57,13 +65,32 @@ class Route:
 class MethodAuthorization:
     """How callers authenticate on every route method besides the API key.
 
-    The extension point for a Cognito user-pool authorizer: the API creates an
-    `aws_api_gateway_authorizer` and passes `MethodAuthorization("COGNITO_USER_POOLS",
-    authorizer.id, scopes)` here; nothing else in the route tree changes."""
+    `modules.rest_api_authorizer.attach_authorizer` returns one (COGNITO_USER_POOLS or CUSTOM
+    with the authorizer's id and scopes); routes with `authorize=False` keep NONE."""
 
     authorization: str = "NONE"
     authorizer_id: str | None = None
     scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A Lambda function serving some routes of an API instead of its main function (routes
+    name it by `key`); it may be invoked only through those routes."""
+
+    key: str
+    function_arn: str
+    function_name: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", self.key):
+            raise ValueError(f"backend key {self.key!r} must be 1-32 lowercase letters, digits "
+                             "or '_', starting with a letter")
+
+
+def source_path(route: Route) -> str:
+    """The route in an execute-api source ARN: path parameters become `*`."""
+    return "/".join("*" if s.startswith("{") else s for s in route.segments)
 
 
 def slug(path: str) -> str:

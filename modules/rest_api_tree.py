@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from constructs import Construct
 
@@ -26,6 +27,8 @@ class RouteTreeProps:
     cors_allow_origins: tuple[str, ...] = ()
     integration_timeout_ms: int = 29000
     authorization: MethodAuthorization = MethodAuthorization()
+    #: Integration URI of each extra backend, by key (routes with `backend` set use it).
+    backend_uris: Mapping[str, str] = field(default_factory=dict)
 
 
 def fingerprint(props: RouteTreeProps) -> str:
@@ -38,6 +41,13 @@ def fingerprint(props: RouteTreeProps) -> str:
         "timeout": props.integration_timeout_ms,
         "authorization": [props.authorization.authorization, list(props.authorization.scopes)],
     }
+    # Added only when used, so the fingerprint of an API without open routes stays the same.
+    if any(not r.authorize for r in props.routes):
+        described["unauthorized"] = sorted([r.path, r.method] for r in props.routes
+                                           if not r.authorize)
+    if any(r.backend for r in props.routes):
+        described["backends"] = sorted([r.path, r.method, r.backend] for r in props.routes
+                                       if r.backend)
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
@@ -52,6 +62,9 @@ class RouteTree(Construct):
         keys = [(r.path, r.method) for r in props.routes]
         if len(set(keys)) != len(keys):
             raise ValueError("two routes share the same path and method")
+        unknown = sorted({r.backend for r in props.routes if r.backend} - set(props.backend_uris))
+        if unknown:
+            raise ValueError(f"routes name backends that the API does not have: {unknown}")
         api = props.rest_api_id
         self.resource_ids: dict[str, str] = {"/": props.root_resource_id}
         self.deployment_dependencies: list = []
@@ -98,7 +111,7 @@ class RouteTree(Construct):
                 content_type="application/json",
                 schema=json.dumps(route.request_model, sort_keys=True))
             models = {"application/json": model.name}
-        auth = props.authorization
+        auth = props.authorization if route.authorize else MethodAuthorization()
         method = provider_module("api_gateway_method").ApiGatewayMethod(
             self, f"method_{name}", rest_api_id=props.rest_api_id,
             resource_id=self.resource_ids[route.path], http_method=route.method,
@@ -113,6 +126,7 @@ class RouteTree(Construct):
         integration = provider_module("api_gateway_integration").ApiGatewayIntegration(
             self, f"integration_{name}", rest_api_id=props.rest_api_id,
             resource_id=method.resource_id, http_method=method.http_method,
-            type="AWS_PROXY", integration_http_method="POST", uri=props.integration_uri,
+            type="AWS_PROXY", integration_http_method="POST",
+            uri=props.backend_uris[route.backend] if route.backend else props.integration_uri,
             timeout_milliseconds=props.integration_timeout_ms)
         self.deployment_dependencies += [method, integration]

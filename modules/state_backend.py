@@ -10,6 +10,7 @@ from constructs import Construct
 from modules.aws import provider_module
 from modules.backend import BackendSettings
 from modules.encryption_key import EncryptionKey, EncryptionKeyProps
+from modules.policy import Statement
 from modules.secure_bucket import SecureBucket, SecureBucketProps
 from modules.suppressions import suppress
 
@@ -37,6 +38,7 @@ class StateBackend(Construct):
             kms_key_arn=key.key_arn,
             noncurrent_version_expiration_days=props.noncurrent_version_expiration_days,
             prevent_destroy=True,
+            extra_policy_statements=only_the_state_key(settings.bucket, key.key_arn),
         ))
         suppress(bucket.bucket, "CKV_AWS_18",
                  "Reads and writes of state are audited by the account's CloudTrail; an access-log "
@@ -61,3 +63,27 @@ class StateBackend(Construct):
         self.bucket_name: str = bucket.bucket_name
         self.table_name: str = table.name
         self.key_arn: str = key.key_arn
+
+
+def only_the_state_key(bucket_name: str, key_arn: str) -> tuple[Statement, ...]:
+    """State objects are written with the state key or with no encryption header (then the
+    bucket default, the same key, applies); S3-managed keys or any other KMS key are refused.
+    `...IfExists`: a request without the header is not refused."""
+    objects = (f"arn:aws:s3:::{bucket_name}/*",)
+    anyone = (("*", ("*",)),)
+    return (
+        Statement(sid="DenyOtherEncryption", effect="Deny", actions=("s3:PutObject",),
+                  resources=objects, principals=anyone,
+                  conditions=(("StringNotEqualsIfExists", "s3:x-amz-server-side-encryption",
+                               ("aws:kms",)),)),
+        Statement(sid="DenyOtherKeys", effect="Deny", actions=("s3:PutObject",),
+                  resources=objects, principals=anyone,
+                  conditions=(("StringNotEqualsIfExists",
+                               "s3:x-amz-server-side-encryption-aws-kms-key-id", (key_arn,)),)),
+        # "aws:kms" without a key id would mean the AWS-managed aws/s3 key.
+        Statement(sid="DenyKmsWithoutTheKey", effect="Deny", actions=("s3:PutObject",),
+                  resources=objects, principals=anyone,
+                  conditions=(("StringEquals", "s3:x-amz-server-side-encryption", ("aws:kms",)),
+                              ("Null", "s3:x-amz-server-side-encryption-aws-kms-key-id",
+                               ("true",)))),
+    )

@@ -7,6 +7,6 @@ A system package imports `modules/` and never a sibling system. Adding a system:
 from __future__ import annotations
 
 from modules.system import System
-from systems import scheduling
+from systems import chatbot, fraud, scheduling
 
-SYSTEMS: dict[str, System] = {s.key: s for s in (scheduling.SYSTEM,)}
+SYSTEMS: dict[str, System] = {s.key: s for s in (scheduling.SYSTEM, chatbot.SYSTEM, fraud.SYSTEM)}

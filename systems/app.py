@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any, Optional
 
 from pydantic import create_model, model_validator
 
+from modules.adoption import (ADOPTION_SUFFIX, AdoptionTable, adoption_file, is_adoption_file,
+                              load_adoption, plan_adoption, write_imports)
 from modules.aws_rules import NameRule
 from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
 from modules.config import (EnvironmentBase, StrictModel, display_path, envs_dir, environment_files,
@@ -59,6 +62,8 @@ class PlannedStack:
     env: EnvironmentFile
     system: System
     settings: Any
+    #: This system's table in `envs/<environment>.adopt.toml` (resources that already exist).
+    adoption: AdoptionTable | None = None
 
 
 def load_environment(path: Path) -> EnvironmentFile:
@@ -75,7 +80,9 @@ def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, lis
     """Every env file and backend.tf.json, validated together, names checked across stacks."""
     backend = load_backend_settings()
     folder = folder or envs_dir()
-    files = environment_files(folder)
+    adoptions = [p for p in environment_files(folder) if is_adoption_file(p)]
+    files = [p for p in environment_files(folder) if not is_adoption_file(p)]
+    _refuse_orphan_adoption_files(adoptions, files)
     if not files:
         raise ConfigError(display_path(folder), "(folder)", "holds no <environment>.toml file")
     planned: list[PlannedStack] = []
@@ -83,6 +90,7 @@ def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, lis
     for path in files:
         env = load_environment(path)
         source = display_path(path)
+        tables = load_adoption(adoption_file(path), [system.key for system, _ in env.selected()])
         for system, settings in env.selected():
             try:
                 names = system.names(env, settings)
@@ -97,8 +105,18 @@ def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, lis
                                   f"{problem}")
             _claim_names(owners, env, source, stack_id(env.environment, system.key), names)
             planned.append(PlannedStack(stack_id(env.environment, system.key), source, env,
-                                        system, settings))
+                                        system, settings, tables.get(system.key)))
     return backend, planned
+
+
+def _refuse_orphan_adoption_files(adoptions: list[Path], env_files: list[Path]) -> None:
+    stems = {p.stem for p in env_files}
+    for path in adoptions:
+        environment = path.name.removesuffix(ADOPTION_SUFFIX)
+        if environment not in stems:
+            raise ConfigError(display_path(path), "(file)",
+                              f"adopts resources for environment {environment!r}, which has no "
+                              f"{environment}.toml; rename or remove it")
 
 
 def _claim_names(owners: dict[tuple[str, ...], tuple[str, str]], env: EnvironmentBase,
@@ -119,16 +137,42 @@ def _claim_names(owners: dict[tuple[str, ...], tuple[str, str]], env: Environmen
                               f"{owner[1]}) also creates {place}; make one of them differ")
 
 
-def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = None) -> list[str]:
+def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = None,
+                         adopt: bool = False) -> list[str]:
     """Synthesize the selected stacks into `outdir`; return their names.
 
     `only` holds stack ids (`dev-scheduling`), environment names (`dev`: all of its stacks) or
     `state-backend`. Output is written to a temporary folder that replaces `outdir` only when
-    every stack synthesized, so a failure leaves the previous output untouched.
+    every stack synthesized, so a failure leaves the previous output untouched. Adoption tables
+    are checked against every synthesized stack; `adopt` also writes their import blocks
+    (modules/adoption.py).
     """
     backend, planned = load_configuration()
     selected = _select(planned, only)
+    names = [n for n in stack_names(planned) if n in selected]
 
+    target = Path(outdir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        groups = _worker_groups(planned, names)
+        if len(groups) > 1:
+            _synthesize_in_workers(staging, backend, planned, groups)
+        else:
+            _synthesize_into(staging, backend, planned, set(names))
+        _adopt(staging / "stacks", [p for p in planned if p.stack in selected and p.adoption],
+               adopt)
+        _replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return names
+
+
+def _synthesize_into(outdir: Path, backend: BackendSettings, planned: list[PlannedStack],
+                     selected: set[str]) -> list[str]:
+    """One CDKTF app with the `selected` stacks, synthesized into `outdir` with each stack's
+    suppressions beside its JSON."""
     # Imported late: the CDKTF runtime starts only after configuration is known to be valid.
     from cdktf import App
 
@@ -136,27 +180,101 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
     from modules.stacks.system_stack import build_system_stack
     from modules.suppressions import suppressions_of
 
-    target = Path(outdir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        app = App(outdir=str(staging))
-        stacks = []
-        if BOOTSTRAP_STACK in selected:
-            stacks.append(StateBackendStack(app, backend))
-        for plan in planned:
-            if plan.stack in selected:
-                stacks.append(build_system_stack(app, plan.env, plan.system, plan.settings, backend))
-        app.synth()
-        for stack in stacks:
-            stack_dir = staging / "stacks" / stack.node.id
-            suppressions = [s.to_json() for s in suppressions_of(stack)]
-            (stack_dir / "suppressions.json").write_text(json.dumps(suppressions, indent=2) + "\n")
-        _replace_dir(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    app = App(outdir=str(outdir))
+    stacks = []
+    if BOOTSTRAP_STACK in selected:
+        stacks.append(StateBackendStack(app, backend))
+    for plan in planned:
+        if plan.stack in selected:
+            stacks.append(build_system_stack(app, plan.env, plan.system, plan.settings, backend))
+    app.synth()
+    for stack in stacks:
+        stack_dir = outdir / "stacks" / stack.node.id
+        suppressions = [s.to_json() for s in suppressions_of(stack)]
+        (stack_dir / "suppressions.json").write_text(json.dumps(suppressions, indent=2) + "\n")
     return [stack.node.id for stack in stacks]
+
+
+#: Synthesis processes (`PF_SYNTH_WORKERS`, default: up to 2, one per CPU). Each process pays
+#: the provider's jsii load once; the rest of the time is spent in the jsii node process, one
+#: per Python process, so stacks synthesize in parallel.
+def _workers() -> int:
+    raw = os.environ.get("PF_SYNTH_WORKERS", "")
+    if raw.strip():
+        if not raw.strip().isdigit() or int(raw) < 1:
+            raise ConfigError("PF_SYNTH_WORKERS", "value", f"{raw!r}: a whole number >= 1")
+        return int(raw)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _worker_groups(planned: list[PlannedStack], names: list[str]) -> list[set[str]]:
+    """Selected stacks split over the workers, a system's stacks always together (they share
+    Lambda packages, which are built once), the biggest group first onto the lightest worker.
+    One group when the CDKTF runtime is already running in this process (a test session):
+    forking a process that talks to a jsii node process would share its pipes."""
+    workers = _workers()
+    if workers == 1 or len(names) < 2 or "jsii" in sys.modules:
+        return [set(names)]
+    by_system: dict[str, set[str]] = {}
+    for plan in planned:
+        if plan.stack in names:
+            by_system.setdefault(plan.system.key, set()).add(plan.stack)
+    groups: list[set[str]] = [set() for _ in range(min(workers, max(1, len(by_system))))]
+    for stacks in sorted(by_system.values(), key=len, reverse=True):
+        min(groups, key=len).update(stacks)
+    if BOOTSTRAP_STACK in names:
+        min(groups, key=len).add(BOOTSTRAP_STACK)
+    return [g for g in groups if g]
+
+
+_FORKED: tuple | None = None  # what a forked worker synthesizes (set just before the fork)
+
+
+def _synthesize_part(index: int) -> list[str]:
+    staging, backend, planned, groups = _FORKED  # type: ignore[misc]
+    return _synthesize_into(staging / f".part-{index}", backend, planned, groups[index])
+
+
+def _synthesize_in_workers(staging: Path, backend: BackendSettings,
+                           planned: list[PlannedStack], groups: list[set[str]]) -> None:
+    """Each group in a forked process (configuration already validated and in memory), then
+    the parts merged into one output with one manifest."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _FORKED
+    _FORKED = (staging, backend, planned, groups)
+    try:
+        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+            for future in [pool.submit(_synthesize_part, i) for i in range(len(groups))]:
+                future.result()  # re-raises a worker's error (ConfigError, LambdaPackageError ...)
+    finally:
+        _FORKED = None
+    manifest: dict = {}
+    (staging / "stacks").mkdir()
+    for index in range(len(groups)):
+        part = staging / f".part-{index}"
+        part_manifest = json.loads((part / "manifest.json").read_text())
+        manifest.setdefault("version", part_manifest["version"])
+        manifest.setdefault("stacks", {}).update(part_manifest["stacks"])
+        for stack_dir in (part / "stacks").iterdir():
+            stack_dir.rename(staging / "stacks" / stack_dir.name)
+        shutil.rmtree(part)
+    manifest["stacks"] = dict(sorted(manifest["stacks"].items()))
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _adopt(stacks_dir: Path, planned: list[PlannedStack], emit: bool) -> None:
+    """Check each adoption table against its synthesized stack; with `emit`, add the import
+    blocks and say on stderr, per stack, what is imported and what will be created."""
+    for plan in planned:
+        config_path = stacks_dir / plan.stack / "cdk.tf.json"
+        source = str(adoption_file(Path(plan.source)))
+        adoption = plan_adoption(json.loads(config_path.read_text()), plan.adoption, plan.stack,
+                                 source, plan.system.key)
+        if emit:
+            write_imports(config_path, adoption.imports)
+            print(adoption.summary(), file=sys.stderr)
 
 
 def stack_names(planned: list[PlannedStack]) -> list[str]:

@@ -46,7 +46,7 @@ S = "systems.scheduling"
 MALFORMED_ENV = [
     ("unknown-top-level-key", lambda text: 'colour = "blue"\n' + text, "colour", "allowed here: account_id"),
     ("unknown-key-in-system", replace(r"^phase = ", 'colour = "blue"\nphase = '), f"{S}.colour", "function_env_suffix"),
-    ("unknown-system", append('[systems.billing]\nphase = "1"'), "systems.billing", "allowed here: scheduling"),
+    ("unknown-system", append('[systems.billing]\nphase = "1"'), "systems.billing", "allowed here: chatbot, fraud, scheduling"),
     ("no-system-selected", replace(r"^\[systems\.scheduling\]", "[unused]"), "unused", "unknown key"),
     ("unknown-nested-key", replace(r'^log_level = "DEBUG"', "memroy_mb = 256"), f"{S}.functions.memroy_mb", "memory_mb"),
     ("memory-as-string", in_functions('memory_mb = "256"'), f"{S}.functions.memory_mb", "integer"),
@@ -70,7 +70,7 @@ MALFORMED_ENV = [
     ("reserved-tag-prefix", replace(r'^Owner = "platform-team"', '"aws:owner" = "x"'), "tags", "aws:"),
     ("tag-value-too-long", replace(r'^Owner = "platform-team"', 'Owner = "' + "x" * 300 + '"'), "tags.Owner", "256"),
     ("phase-unknown", replace(r'^phase = "1"', 'phase = "4"'), f"{S}.phase", "allowed: '1', '1.5', '2'"),
-    ("phase-not-built-yet", replace(r'^phase = "1"', 'phase = "3"'), f"{S}.phase", "not built yet; allowed: '1', '1.5', '2'"),
+    ("phase-unknown", replace(r'^phase = "1"', 'phase = "4"'), f"{S}.phase", "allowed: '1', '1.5', '2', '3'"),
     ("capacity-zero", in_tables("autoscaling_max_capacity = 0"), f"{S}.tables.autoscaling_max_capacity", "greater than or equal to 1"),
     ("cache-ttl-zero", append(f"[{S}.settings]\ncache_ttl_seconds = 0"), f"{S}.settings.cache_ttl_seconds", "60"),
     ("email-malformed", append(f'[{S}.alarms]\nemail_subscriptions = ["ops@"]'), f"{S}.alarms.email_subscriptions.0", "email address"),
@@ -166,7 +166,8 @@ def test_malformed_backend_file_is_rejected(case, path, value, field, config_dir
 def test_two_stacks_producing_one_account_name_are_refused(config_dirs, capsys):
     """staging without the Lambda suffix would create dev's function names in the same account."""
     staging = config_dirs["envs"] / "staging.toml"
-    staging.write_text(staging.read_text() + "function_env_suffix = false\n")
+    staging.write_text(staging.read_text().replace(
+        "[systems.scheduling]\n", "[systems.scheduling]\nfunction_env_suffix = false\n", 1))
     err = assert_rejected(capsys, config_dirs["outdir"], "staging.toml", "systems.scheduling",
                           "Lambda function name 'pf-scheduling-actions'")
     assert "dev.toml" in err and "dev-scheduling" in err and "618048437522" in err
@@ -211,5 +212,5 @@ def test_selection_by_environment_and_stacks_no_longer_configured_disappear(conf
 
     (config_dirs["envs"] / "prod.toml").unlink()
     names = build_and_synthesize(config_dirs["outdir"], only=["staging", "state-backend"])
-    assert names == ["state-backend", "staging-scheduling"]
+    assert names == ["state-backend", "staging-scheduling", "staging-chatbot", "staging-fraud"]
     assert sorted(p.name for p in (config_dirs["outdir"] / "stacks").iterdir()) == sorted(names)

@@ -7,6 +7,7 @@ The synthesized output is never modified. Each stack is copied to a work folder
   service the stack uses, `s3_use_path_style`, `skip_credentials_validation`,
   `skip_metadata_api_check`, `max_retries = 1`). `allowed_account_ids` stays as synthesized: the
   emulator runs with `MOTO_ACCOUNT_ID` set to the team account.
+* a `cdk.tf.json` without the import blocks (`main.py --adopt`) of resources it skips (below);
 * `local_aws.tfbackend` (environment stacks): the S3 backend's endpoints, `use_path_style` and skip
   flags, given to `terraform init -backend-config=...`. It can also select one locking mechanism
   (`lock="dynamodb"` or `lock="lockfile"`) to exercise each on its own.
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
 
+from modules.adoption import strip_imports
 from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
 from modules.config import REPO_ROOT
 from modules.pipeline.run import OFFLINE_AWS_ENV, prepare_workdir, stack_region
@@ -96,9 +98,21 @@ SERVICE_PREFIXES: dict[str, str] = {
     "aws_kinesis_": "kinesis",
     "aws_sfn_": "sfn",
     "aws_api_gateway_": "apigateway",
+    # Phase 3 network and data stores.
+    "aws_vpc": "ec2", "aws_subnet": "ec2", "aws_route": "ec2", "aws_internet_gateway": "ec2",
+    "aws_nat_gateway": "ec2", "aws_eip": "ec2", "aws_default_security_group": "ec2",
+    "aws_security_group": "ec2", "aws_flow_log": "ec2", "aws_route53": "route53",
+    "aws_rds_": "rds", "aws_db_": "rds", "aws_elasticache_": "elasticache",
     "aws_appautoscaling_": "applicationautoscaling",
     "aws_xray_": "xray",
+    # Phase 3 edge (users, WAF, certificates, CDN).
+    "aws_cognito_": "cognitoidp", "aws_wafv2_": "wafv2", "aws_acm_": "acm",
+    "aws_cloudfront_": "cloudfront",
     "aws_caller_identity": "sts",
+    # Phase 3 async work and analytics.
+    "aws_kinesis_firehose_": "firehose", "aws_glue_": "glue", "aws_athena_": "athena",
+    # Fraud detection: the knowledge base's vector collection.
+    "aws_opensearchserverless_": "opensearchserverless",
     "aws_bedrockagent_": "bedrockagent",
     "aws_bedrock_": "bedrock",
 }
@@ -109,6 +123,23 @@ EMULATOR_GAPS = {
     "aws_sfn_state_machine": "moto gap: ValidateStateMachineDefinition answers HTTP 500",
     "aws_xray_sampling_rule": "moto gap: X-Ray sampling rules are not emulated (moto 5.2.5 serves "
                               "only traces and telemetry; CreateSamplingRule answers HTTP 404)",
+    "aws_elasticache_user_group": "moto gap: ElastiCache user groups are not emulated (moto 5.2.5 "
+                                  "serves users, clusters and replication groups only)",
+    "aws_route53_key_signing_key": "moto gap: Route 53 DNSSEC is not emulated (moto 5.2.5 has no "
+                                   "CreateKeySigningKey)",
+    "aws_route53_hosted_zone_dnssec": "moto gap: Route 53 DNSSEC is not emulated (moto 5.2.5 has no "
+                                      "EnableHostedZoneDNSSEC)",
+    "aws_route53_query_log": "moto gap: moto 5.2.5 finds the log group only by an ARN ending in "
+                             "':*', which provider 5.x no longer returns (NoSuchCloudWatchLogsLogGroup)",
+    "aws_cloudfront_cache_policy": "moto gap: CloudFront cache policies are not emulated (moto "
+                                   "5.2.5 serves distributions and origin access controls)",
+    "aws_cloudfront_response_headers_policy": "moto gap: CloudFront response headers policies are "
+                                              "not emulated (moto 5.2.5)",
+    "aws_opensearchserverless_access_policy": "moto gap: OpenSearch Serverless data access policies "
+                                              "are not emulated (moto 5.2.5 has no "
+                                              "CreateAccessPolicy)",
+    "aws_lambda_invocation": "moto gap: moto runs an invoked function in Docker, which these "
+                             "machines lack (it creates functions but cannot invoke them)",
 }
 # Services every configuration talks to (the provider reads the account through STS).
 ALWAYS_SERVICES = ("sts",)
@@ -267,7 +298,8 @@ def provider_override(endpoint: str, services: Iterable[str]) -> dict:
     }
 
 
-def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = None) -> str:
+def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = None,
+                   kms_key_id: str | None = None) -> str:
     """An S3 backend `-backend-config` file (HCL) for the emulator.
 
     lock="both" keeps what the stack declares (DynamoDB table and S3 lockfile);
@@ -289,6 +321,9 @@ def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = Non
     ]
     if key:
         lines.append(f'key                         = "{key}"')
+    if kms_key_id:  # the emulator's state key, as backend.tf.json names the real one
+        lines += ["encrypt                     = true",
+                  f'kms_key_id                  = "{kms_key_id}"']
     if lock == "dynamodb":
         lines.append("use_lockfile                = false")
     elif lock == "lockfile":
@@ -356,6 +391,7 @@ class LocalAws:
         self.workroot = Path(workroot or BUILD_DIR / "local_aws")
         self.settings = settings or load_backend_settings()
         self.progress = progress
+        self._state_key: str | None = None
 
     # -- paths and configuration ------------------------------------------------------------
     def stack_dir(self, stack: str) -> Path:
@@ -402,7 +438,13 @@ class LocalAws:
         if stack == BOOTSTRAP_STACK:
             self._restore_bootstrap_state(saved, workdir)
         (workdir / OVERRIDE_FILE).write_text(json.dumps(self.override(stack), indent=2) + "\n")
-        return self.selection(stack)
+        selection = self.selection(stack)
+        # Import blocks (main.py --adopt) of skipped resources go too: their targets are not
+        # applied, and the emulator holds nothing to import for them.
+        dropped = strip_imports(workdir / "cdk.tf.json", keep=selection.targets)
+        if dropped:
+            self.progress(f"[{stack}] left out {len(dropped)} import block(s) of skipped resources")
+        return selection
 
     def override(self, stack: str) -> dict:
         """The work copy's override file: the emulator's endpoints; for the bootstrap also a
@@ -446,8 +488,17 @@ class LocalAws:
 
     def write_backend_config(self, stack: str, lock: LockMode = "both") -> Path:
         path = self.workdir(stack) / BACKEND_CONFIG_FILE
-        path.write_text(backend_config(self.endpoint, lock))
+        path.write_text(backend_config(self.endpoint, lock, kms_key_id=self.state_key_arn()))
         return path
+
+    def state_key_arn(self) -> str | None:
+        """The bootstrapped state key (output `state_kms_key_arn`), once `state-backend` is
+        applied: env stacks write their state with it, as they do with the real backend."""
+        if self._state_key is None and (self.workdir(BOOTSTRAP_STACK) / ".terraform").is_dir():
+            out = self.terraform(BOOTSTRAP_STACK, ["output", "-raw", "state_kms_key_arn"],
+                                 check=False)
+            self._state_key = out.stdout.strip() if out.returncode == 0 else None
+        return self._state_key or None
 
     def init(self, stack: str, lock: LockMode = "both") -> None:
         """`terraform init` of the work copy; env stacks against the bootstrapped S3 backend."""

@@ -34,6 +34,17 @@ Gap 4 - concurrent requests (moto 5.2.5 server: werkzeug `run_simple(threaded=Tr
     during iteration`, HTTP 500). Fix: one lock around each request's handling in the WSGI
     dispatcher, so the emulator's state changes one request at a time, as AWS's are consistent;
     sending the responses stays concurrent. (No request our stacks send blocks inside moto.)
+
+Gap 5 - API Gateway authorizer `identityValidationExpression` (moto 5.2.5,
+    `moto.apigateway`): CreateAuthorizer passes it on as `identiy_validation_expression`
+    (misspelt), which `Authorizer.__init__` never reads, so GetAuthorizer omits it and every
+    plan wants to set it again. Fix: accept the misspelt keyword as the real one.
+
+Gap 6 - Kinesis stream tags on create (moto 5.2.5, `moto.kinesis.responses.create_stream`):
+    CreateStream ignores its `Tags` (the provider sends the stacks' `default_tags` there), so
+    ListTagsForStream answers none and every plan after an apply wants to add them again (and
+    re-reads every policy document naming the stream). Fix: a new stream keeps the tags it was
+    created with, as AddTagsToStream would.
 """
 
 from __future__ import annotations
@@ -64,6 +75,8 @@ def patch_moto() -> None:
     statement_cls._pf_patched = True
     _patch_lambda_kept_config()
     _patch_appautoscaling_tags()
+    _patch_authorizer_validation_expression()
+    _patch_kinesis_create_tags()
     _serialize_requests()
 
 
@@ -107,6 +120,37 @@ def _patch_lambda_kept_config() -> None:
     LambdaFunction.__init__ = __init__
     LambdaFunction.get_configuration = get_configuration
     LambdaFunction.update_configuration = update_configuration
+
+
+def _patch_authorizer_validation_expression() -> None:
+    """Gap 5 (see module docstring)."""
+    from moto.apigateway.models import Authorizer
+
+    original_init = Authorizer.__init__
+
+    def __init__(self, *args, **kwargs):
+        misspelt = kwargs.pop("identiy_validation_expression", None)
+        if misspelt and not kwargs.get("identity_validation_expression"):
+            kwargs["identity_validation_expression"] = misspelt
+        original_init(self, *args, **kwargs)
+
+    Authorizer.__init__ = __init__
+
+
+def _patch_kinesis_create_tags() -> None:
+    """Gap 6 (see module docstring)."""
+    from moto.kinesis.responses import KinesisResponse
+
+    original_create = KinesisResponse.create_stream
+
+    def create_stream(self):
+        result = original_create(self)
+        tags = self._get_param("Tags")
+        if tags:
+            self.kinesis_backend.add_tags_to_stream(None, self._get_param("StreamName"), tags)
+        return result
+
+    KinesisResponse.create_stream = create_stream
 
 
 def _patch_appautoscaling_tags() -> None:

@@ -10,15 +10,21 @@ Generated from `<outdir>/stacks/<stack>/cdk.tf.json`:
   that is not in the table stops the generator (`UnmappedTypes`), so a new construct cannot
   silently ship without deploy permissions.
 * Resources are scoped to the stack's account and region (the provider block) and to the names
-  the stack uses: the literal names in the JSON are generalized per family to
-  `<common prefix>*<common suffix>` (`table/pf-*-staging`), a single name stays exact, and an
-  interpolated part (`${...}`) becomes `*`. Services whose ARNs carry generated ids
-  (KMS keys, Bedrock agents and guardrails, API Gateway ids, scalable targets) get
-  `<type>/*` in the account and region; actions without resource-level permissions get `"*"`
-  in one statement whose Sid says so (`NoResourceLevelPermissions`).
-* Key use by a service on the deployer's behalf (`kms:CreateGrant` for DynamoDB, Lambda, ...)
-  is conditioned on `kms:ViaService`; `iam:PassRole` on `iam:PassedToService` and only for the
-  roles the stack passes.
+  the stack uses: the literal names in the JSON are generalized per family (same first and last
+  word, or same path) to `<common prefix>*<common suffix>` (`table/pf-*-staging`), a single
+  name stays exact, and an interpolated part (`${...}`) becomes `*`. A pattern that would match
+  a name of another stack of the output (systems of one environment share the prefix) is
+  narrowed by leading words, down to exact names: generate from a full synthesis. Services
+  whose ARNs carry generated ids (KMS keys, Bedrock agents, API Gateway ids, VPC resources,
+  CloudFront distributions, Route 53 zones, user pools, certificates) get `<type>/*` in the
+  account (and region); actions without resource-level permissions get `"*"` in one statement
+  whose Sid says so (`NoResourceLevelPermissions`). An action authorized on several resources
+  at once (`ec2:CreateSubnet` on the subnet and its VPC, `rds:CreateDBCluster` on the cluster,
+  its parameter and subnet groups) gets them in one statement (`COMPOSITE_SCOPES`).
+* Key use by a service on the deployer's behalf (`kms:CreateGrant` for DynamoDB, RDS, ...)
+  is conditioned on `kms:ViaService`; `iam:PassRole` on `iam:PassedToService`, one statement
+  per service with only the roles the stack passes to it; `iam:CreateServiceLinkedRole` only
+  for the service-linked roles the stack's services create, each for its own service.
 * The state backend: `s3:ListBucket` on the bucket, get/put on the stack's state object and
   get/put/delete on its `.tflock`, the DynamoDB lock table items, and the state KMS key through S3 and
   DynamoDB, selected by its alias (`kms:ResourceAliases`). Stacks other than the bootstrap also
@@ -67,6 +73,12 @@ class Grant:
     #: For `iam:PassRole`: the attribute holding the role ARN, and the service it is passed to.
     role_attribute: str | None = None
     passed_to: str | None = None
+    #: Only when the `when` attribute of some resource of the type references this type
+    #: (`${<ref>.`), e.g. a rotation of the secret RDS manages rather than of a stack secret.
+    ref: str | None = None
+    #: For `iam:CreateServiceLinkedRole`: the service whose role (`SERVICE_LINKED_ROLES`) the
+    #: first resource of the type creates in the account.
+    linked_service: str | None = None
 
 
 def _g(scope: str, *actions: str, **options) -> Grant:
@@ -81,9 +93,30 @@ _S3_BUCKET_READ = ("s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketPolicy"
                    "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration",
                    "s3:GetBucketTagging")
 _APIGW_REST = "apigateway_rest"
+# Tagging calls per service (default tags put tags on every resource that takes them).
+_EC2_TAGS = ("ec2:CreateTags", "ec2:DeleteTags")
+_RDS_TAGS = ("rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource")
+_ELASTICACHE_TAGS = ("elasticache:AddTagsToResource", "elasticache:RemoveTagsFromResource",
+                     "elasticache:ListTagsForResource")
+_GLUE_TAGS = ("glue:TagResource", "glue:UntagResource", "glue:GetTags")
+#: Vended logs to CloudWatch Logs (WAF, ElastiCache): the delivery and the log group's
+#: resource policy are created with the caller's rights; none of these take a resource ARN.
+_LOG_DELIVERY = ("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+                 "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+                 "logs:DescribeResourcePolicies", "logs:DescribeLogGroups")
 
 #: Resource/data type -> what the provider calls for it. Keep sorted; data sources as `data.<type>`.
 PERMISSIONS: dict[str, tuple[Grant, ...]] = {
+    "aws_acm_certificate": (
+        _g(NO_RESOURCE_LEVEL, "acm:RequestCertificate"),
+        _g("acm_certificate", "acm:DescribeCertificate", "acm:UpdateCertificateOptions",
+           "acm:DeleteCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate",
+           "acm:ListTagsForCertificate"),
+    ),
+    "aws_acm_certificate_validation": (
+        # Waits for the certificate to be issued: reads only.
+        _g("acm_certificate", "acm:DescribeCertificate"),
+    ),
     "aws_api_gateway_account": (
         _g("apigateway_account", "apigateway:GET", "apigateway:PATCH"),
         _g("passed_role", "iam:PassRole", role_attribute="cloudwatch_role_arn",
@@ -94,15 +127,32 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "apigateway:DELETE"),
         _g("apigateway_tags", "apigateway:PUT", "apigateway:DELETE", "apigateway:GET"),
     ),
+    "aws_api_gateway_authorizer": (
+        _g(_APIGW_REST, "apigateway:POST", "apigateway:GET", "apigateway:PATCH",
+           "apigateway:DELETE"),
+    ),
+    "aws_api_gateway_base_path_mapping": (
+        _g("apigateway_domain", "apigateway:POST", "apigateway:GET", "apigateway:PATCH",
+           "apigateway:DELETE"),
+    ),
     "aws_api_gateway_deployment": (
         _g(_APIGW_REST, "apigateway:POST", "apigateway:GET", "apigateway:PATCH",
            "apigateway:DELETE"),
+    ),
+    "aws_api_gateway_domain_name": (
+        _g("apigateway_domain", "apigateway:POST", "apigateway:GET", "apigateway:PATCH",
+           "apigateway:DELETE"),
+        _g("apigateway_tags", "apigateway:PUT", "apigateway:DELETE", "apigateway:GET"),
     ),
     "aws_api_gateway_gateway_response": (
         _g(_APIGW_REST, "apigateway:PUT", "apigateway:GET", "apigateway:PATCH",
            "apigateway:DELETE"),
     ),
     "aws_api_gateway_integration": (
+        _g(_APIGW_REST, "apigateway:PUT", "apigateway:GET", "apigateway:PATCH",
+           "apigateway:DELETE"),
+    ),
+    "aws_api_gateway_integration_response": (
         _g(_APIGW_REST, "apigateway:PUT", "apigateway:GET", "apigateway:PATCH",
            "apigateway:DELETE"),
     ),
@@ -163,7 +213,34 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         _g(NO_RESOURCE_LEVEL, "application-autoscaling:DescribeScalableTargets"),
         # Registering a DynamoDB target checks the caller may read and scale the table.
         _g("dynamodb_table", "dynamodb:DescribeTable", "dynamodb:UpdateTable"),
-        _g("autoscaling_service_linked_role", "iam:CreateServiceLinkedRole"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="dynamodb.application-autoscaling.amazonaws.com"),
+    ),
+    "aws_athena_named_query": (
+        _g("athena_workgroup", "athena:CreateNamedQuery", "athena:GetNamedQuery",
+           "athena:DeleteNamedQuery"),
+    ),
+    "aws_athena_workgroup": (
+        _g("athena_workgroup", "athena:CreateWorkGroup", "athena:GetWorkGroup",
+           "athena:UpdateWorkGroup", "athena:DeleteWorkGroup", "athena:TagResource",
+           "athena:UntagResource", "athena:ListTagsForResource"),
+    ),
+    "aws_backup_plan": (
+        _g("backup_plans", "backup:CreateBackupPlan", "backup:GetBackupPlan",
+           "backup:UpdateBackupPlan", "backup:DeleteBackupPlan", "backup:ListTags",
+           "backup:TagResource", "backup:UntagResource"),
+    ),
+    "aws_backup_selection": (
+        _g("backup_plans", "backup:CreateBackupSelection", "backup:GetBackupSelection",
+           "backup:DeleteBackupSelection"),
+        _g("passed_role", "iam:PassRole", role_attribute="iam_role_arn", passed_to="backup"),
+    ),
+    "aws_backup_vault": (
+        _g("backup_vault", "backup:CreateBackupVault", "backup:DescribeBackupVault",
+           "backup:DeleteBackupVault", "backup:ListTags", "backup:TagResource",
+           "backup:UntagResource"),
+        # A vault under a customer key: Backup creates a grant on it for the caller.
+        _g("kms_key", "kms:CreateGrant", "kms:DescribeKey"),
     ),
     "aws_bedrock_guardrail": (
         _g("bedrock_guardrail", "bedrock:GetGuardrail", "bedrock:UpdateGuardrail",
@@ -209,6 +286,53 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "bedrock:UpdateAgent"),
         _g("bedrock_agent_alias", "bedrock:GetAgentAlias"),
     ),
+    "aws_bedrockagent_agent_knowledge_base_association": (
+        # Authorized on the agent and the knowledge base.
+        _g("bedrock_agent_knowledge_base", "bedrock:AssociateAgentKnowledgeBase",
+           "bedrock:GetAgentKnowledgeBase", "bedrock:UpdateAgentKnowledgeBase",
+           "bedrock:DisassociateAgentKnowledgeBase"),
+        _g("bedrock_agent", "bedrock:GetAgent"),
+        _g("bedrock_knowledge_base", "bedrock:GetKnowledgeBase"),
+    ),
+    "aws_bedrockagent_data_source": (
+        _g("bedrock_knowledge_base", "bedrock:CreateDataSource", "bedrock:GetDataSource",
+           "bedrock:UpdateDataSource", "bedrock:DeleteDataSource"),
+        _g("kms_key", "kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey",
+           when="server_side_encryption_configuration", via="bedrock"),
+    ),
+    "aws_bedrockagent_knowledge_base": (
+        _g("bedrock_knowledge_base", "bedrock:GetKnowledgeBase", "bedrock:UpdateKnowledgeBase",
+           "bedrock:DeleteKnowledgeBase", "bedrock:TagResource", "bedrock:UntagResource",
+           "bedrock:ListTagsForResource"),
+        _g(NO_RESOURCE_LEVEL, "bedrock:CreateKnowledgeBase"),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="bedrock"),
+        # Bedrock checks the vector index with the caller's rights when the base is created.
+        _g("aoss_collection", "aoss:APIAccessAll"),
+    ),
+    "aws_cloudfront_cache_policy": (
+        _g("cloudfront", "cloudfront:CreateCachePolicy", "cloudfront:GetCachePolicy",
+           "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"),
+    ),
+    "aws_cloudfront_distribution": (
+        # Created with its tags (CreateDistributionWithTags is authorized as these two).
+        _g("cloudfront", "cloudfront:CreateDistribution", "cloudfront:GetDistribution",
+           "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution",
+           "cloudfront:TagResource", "cloudfront:UntagResource", "cloudfront:ListTagsForResource"),
+        # Standard logging adds the log delivery account to the log bucket's ACL with the
+        # caller's rights.
+        _g("s3_bucket", "s3:GetBucketAcl", "s3:PutBucketAcl", when="logging_config"),
+        _g("wafv2_web_acl", "wafv2:GetWebACL", when="web_acl_id"),
+    ),
+    "aws_cloudfront_origin_access_control": (
+        _g(NO_RESOURCE_LEVEL, "cloudfront:CreateOriginAccessControl"),
+        _g("cloudfront", "cloudfront:GetOriginAccessControl",
+           "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"),
+    ),
+    "aws_cloudfront_response_headers_policy": (
+        _g("cloudfront", "cloudfront:CreateResponseHeadersPolicy",
+           "cloudfront:GetResponseHeadersPolicy", "cloudfront:UpdateResponseHeadersPolicy",
+           "cloudfront:DeleteResponseHeadersPolicy"),
+    ),
     "aws_cloudwatch_dashboard": (
         _g("dashboard", "cloudwatch:PutDashboard", "cloudwatch:GetDashboard",
            "cloudwatch:DeleteDashboards"),
@@ -229,10 +353,47 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup"),
         _g(NO_RESOURCE_LEVEL, "logs:DescribeLogGroups"),
     ),
+    "aws_cloudwatch_log_metric_filter": (
+        _g("log_group", "logs:PutMetricFilter", "logs:DeleteMetricFilter",
+           "logs:DescribeMetricFilters"),
+    ),
+    "aws_cloudwatch_log_resource_policy": (
+        _g(NO_RESOURCE_LEVEL, "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+           "logs:DeleteResourcePolicy"),
+    ),
+    "aws_cloudwatch_log_stream": (
+        _g("log_group", "logs:CreateLogStream", "logs:DescribeLogStreams",
+           "logs:DeleteLogStream"),
+    ),
     "aws_cloudwatch_metric_alarm": (
         _g("alarm", "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms",
            "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource",
            "cloudwatch:ListTagsForResource"),
+    ),
+    "aws_cognito_user_pool": (
+        _g(NO_RESOURCE_LEVEL, "cognito-idp:CreateUserPool"),
+        _g("cognito_user_pool", "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool",
+           "cognito-idp:DeleteUserPool", "cognito-idp:GetUserPoolMfaConfig",
+           "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:TagResource",
+           "cognito-idp:UntagResource", "cognito-idp:ListTagsForResource"),
+        _g("passed_role", "iam:PassRole", role_attribute="sms_configuration.sns_caller_arn",
+           passed_to="cognito-idp"),
+    ),
+    "aws_cognito_user_pool_client": (
+        _g("cognito_user_pool", "cognito-idp:CreateUserPoolClient",
+           "cognito-idp:DescribeUserPoolClient", "cognito-idp:UpdateUserPoolClient",
+           "cognito-idp:DeleteUserPoolClient"),
+    ),
+    "aws_db_subnet_group": (
+        _g("rds", "rds:CreateDBSubnetGroup", "rds:DescribeDBSubnetGroups",
+           "rds:ModifyDBSubnetGroup", "rds:DeleteDBSubnetGroup", *_RDS_TAGS),
+    ),
+    "aws_default_security_group": (
+        # Adopts the VPC's default group and removes its rules; nothing is deleted.
+        _g("ec2_network", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress",
+           "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+           *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeSecurityGroups"),
     ),
     "aws_dynamodb_table": (
         _g("dynamodb_table", "dynamodb:CreateTable", "dynamodb:DescribeTable",
@@ -243,14 +404,92 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         _g("kms_key", "kms:DescribeKey", "kms:CreateGrant",
            when="server_side_encryption.kms_key_arn", via="dynamodb"),
     ),
+    "aws_eip": (
+        _g("ec2_network", "ec2:AllocateAddress", "ec2:ReleaseAddress",
+           "ec2:DisassociateAddress", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute"),
+    ),
+    "aws_elasticache_replication_group": (
+        _g("elasticache", "elasticache:CreateReplicationGroup",
+           "elasticache:DescribeReplicationGroups", "elasticache:ModifyReplicationGroup",
+           "elasticache:IncreaseReplicaCount", "elasticache:DecreaseReplicaCount",
+           "elasticache:DeleteReplicationGroup", "elasticache:DescribeCacheClusters",
+           *_ELASTICACHE_TAGS),
+        _g("kms_key", "kms:CreateGrant", "kms:DescribeKey", when="kms_key_id", via="elasticache"),
+        # Engine and slow logs are vended logs, set up with the caller's rights.
+        _g(NO_RESOURCE_LEVEL, *_LOG_DELIVERY, when="log_delivery_configuration"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="elasticache.amazonaws.com"),
+    ),
+    "aws_elasticache_subnet_group": (
+        _g("elasticache", "elasticache:CreateCacheSubnetGroup",
+           "elasticache:DescribeCacheSubnetGroups", "elasticache:ModifyCacheSubnetGroup",
+           "elasticache:DeleteCacheSubnetGroup", *_ELASTICACHE_TAGS),
+    ),
+    "aws_elasticache_user": (
+        _g("elasticache", "elasticache:CreateUser", "elasticache:DescribeUsers",
+           "elasticache:ModifyUser", "elasticache:DeleteUser", *_ELASTICACHE_TAGS),
+    ),
+    "aws_elasticache_user_group": (
+        _g("elasticache", "elasticache:CreateUserGroup", "elasticache:DescribeUserGroups",
+           "elasticache:ModifyUserGroup", "elasticache:DeleteUserGroup", *_ELASTICACHE_TAGS),
+    ),
+    "aws_flow_log": (
+        _g("ec2_network", "ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeFlowLogs"),
+        _g("passed_role", "iam:PassRole", role_attribute="iam_role_arn",
+           passed_to="vpc-flow-logs"),
+    ),
+    "aws_glue_catalog_database": (
+        _g("glue_database", "glue:CreateDatabase", "glue:GetDatabase", "glue:UpdateDatabase",
+           "glue:DeleteDatabase"),
+    ),
+    "aws_glue_crawler": (
+        _g(NO_RESOURCE_LEVEL, "glue:CreateCrawler"),
+        _g("glue_crawler", "glue:GetCrawler", "glue:UpdateCrawler", "glue:StopCrawler",
+           "glue:DeleteCrawler", *_GLUE_TAGS),
+        _g("passed_role", "iam:PassRole", role_attribute="role", passed_to="glue"),
+    ),
+    "aws_glue_job": (
+        _g("glue_job", "glue:CreateJob", "glue:GetJob", "glue:UpdateJob", "glue:DeleteJob",
+           *_GLUE_TAGS),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="glue"),
+    ),
+    "aws_glue_security_configuration": (
+        _g(NO_RESOURCE_LEVEL, "glue:CreateSecurityConfiguration",
+           "glue:GetSecurityConfiguration", "glue:DeleteSecurityConfiguration"),
+    ),
+    "aws_glue_trigger": (
+        _g("glue_trigger", "glue:CreateTrigger", "glue:GetTrigger", "glue:UpdateTrigger",
+           "glue:StartTrigger", "glue:StopTrigger", "glue:DeleteTrigger", *_GLUE_TAGS),
+    ),
     "aws_iam_role": (
         _g("iam_role", "iam:CreateRole", "iam:GetRole", "iam:UpdateRole",
            "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole",
            "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies",
            "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"),
     ),
+    "aws_iam_role_policy_attachment": (
+        _g("iam_role", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+           "iam:ListAttachedRolePolicies"),
+    ),
     "aws_iam_role_policy": (
         _g("iam_role", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"),
+    ),
+    "aws_internet_gateway": (
+        _g("ec2_network", "ec2:CreateInternetGateway", "ec2:AttachInternetGateway",
+           "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeInternetGateways"),
+    ),
+    "aws_kinesis_firehose_delivery_stream": (
+        _g("firehose_stream", "firehose:CreateDeliveryStream", "firehose:DescribeDeliveryStream",
+           "firehose:UpdateDestination", "firehose:DeleteDeliveryStream",
+           "firehose:TagDeliveryStream", "firehose:UntagDeliveryStream",
+           "firehose:ListTagsForDeliveryStream"),
+        _g("passed_role", "iam:PassRole", role_attribute="extended_s3_configuration.role_arn",
+           passed_to="firehose"),
+        _g("passed_role", "iam:PassRole", role_attribute="kinesis_source_configuration.role_arn",
+           passed_to="firehose"),
     ),
     "aws_kms_alias": (
         # Authorized on both the alias and the key it points at (one statement, see the scope).
@@ -265,6 +504,23 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "kms:UpdateKeyDescription", "kms:EnableKey", "kms:DisableKey",
            "kms:ScheduleKeyDeletion"),
     ),
+    "aws_kinesis_stream": (
+        _g("kinesis_stream", "kinesis:CreateStream", "kinesis:DeleteStream",
+           "kinesis:DescribeStreamSummary", "kinesis:DescribeStream",
+           "kinesis:IncreaseStreamRetentionPeriod", "kinesis:DecreaseStreamRetentionPeriod",
+           "kinesis:AddTagsToStream", "kinesis:RemoveTagsFromStream", "kinesis:ListTagsForStream"),
+        # Authorized on the stream and its key.
+        _g("kinesis_encryption", "kinesis:StartStreamEncryption", "kinesis:StopStreamEncryption"),
+        _g(NO_RESOURCE_LEVEL, "kinesis:UpdateStreamMode", "kinesis:UpdateShardCount",
+           "kinesis:EnableEnhancedMonitoring", "kinesis:DisableEnhancedMonitoring"),
+        _g("kms_key", "kms:GenerateDataKey", "kms:DescribeKey", when="kms_key_id", via="kinesis"),
+    ),
+    "aws_lambda_event_source_mapping": (
+        _g(NO_RESOURCE_LEVEL, "lambda:CreateEventSourceMapping", "lambda:ListEventSourceMappings"),
+        # Mappings have generated ids (UUIDs).
+        _g("lambda_event_source_mapping", "lambda:GetEventSourceMapping",
+           "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"),
+    ),
     "aws_lambda_function": (
         _g("lambda_function", "lambda:CreateFunction", "lambda:GetFunction",
            "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
@@ -273,12 +529,110 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "lambda:DeleteFunctionConcurrency", "lambda:DeleteFunction", "lambda:TagResource",
            "lambda:UntagResource", "lambda:ListTags"),
         _g("passed_role", "iam:PassRole", role_attribute="role", passed_to="lambda"),
+        # Lambda checks the VPC placement with the caller's rights.
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
+           "ec2:DescribeVpcs", when="vpc_config.subnet_ids"),
         _g("kms_key", "kms:CreateGrant", "kms:Encrypt", "kms:Decrypt", when="kms_key_arn",
            via="lambda"),
+    ),
+    "aws_lambda_invocation": (
+        _g("lambda_function", "lambda:InvokeFunction"),
     ),
     "aws_lambda_permission": (
         _g("lambda_function", "lambda:AddPermission", "lambda:GetPolicy",
            "lambda:RemovePermission"),
+    ),
+    "aws_nat_gateway": (
+        _g("ec2_network", "ec2:CreateNatGateway", "ec2:DeleteNatGateway", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeNatGateways"),
+    ),
+    "aws_opensearchserverless_access_policy": (
+        _g(NO_RESOURCE_LEVEL, "aoss:CreateAccessPolicy", "aoss:GetAccessPolicy",
+           "aoss:UpdateAccessPolicy", "aoss:DeleteAccessPolicy"),
+    ),
+    "aws_opensearchserverless_collection": (
+        _g(NO_RESOURCE_LEVEL, "aoss:CreateCollection", "aoss:BatchGetCollection",
+           "aoss:ListCollections"),
+        _g("aoss_collection", "aoss:UpdateCollection", "aoss:DeleteCollection"),
+        _g(NO_RESOURCE_LEVEL, "aoss:TagResource", "aoss:UntagResource",
+           "aoss:ListTagsForResource"),
+    ),
+    "aws_opensearchserverless_security_policy": (
+        _g(NO_RESOURCE_LEVEL, "aoss:CreateSecurityPolicy", "aoss:GetSecurityPolicy",
+           "aoss:UpdateSecurityPolicy", "aoss:DeleteSecurityPolicy"),
+        # An encryption policy naming a customer key is checked with the caller's rights.
+        _g("kms_key", "kms:DescribeKey", "kms:CreateGrant", via="aoss"),
+    ),
+    "aws_rds_cluster": (
+        # The delete takes the final snapshot (cluster-snapshot in the `rds` scope).
+        _g("rds", "rds:CreateDBCluster", "rds:DescribeDBClusters", "rds:ModifyDBCluster",
+           "rds:DeleteDBCluster", "rds:CreateDBClusterSnapshot", *_RDS_TAGS),
+        _g("kms_key", "kms:CreateGrant", "kms:DescribeKey", when="kms_key_id", via="rds"),
+        # RDS creates and rotates the master user's secret (`rds!cluster-...`) with the caller's
+        # rights, under the given key.
+        _g("rds_managed_secret", "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret",
+           "secretsmanager:UpdateSecret", "secretsmanager:RotateSecret",
+           "secretsmanager:DeleteSecret", "secretsmanager:TagResource",
+           when="manage_master_user_password"),
+        _g("kms_key", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey",
+           when="master_user_secret_kms_key_id", via="secretsmanager"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="rds.amazonaws.com"),
+    ),
+    "aws_rds_cluster_instance": (
+        _g("rds", "rds:CreateDBInstance", "rds:DescribeDBInstances", "rds:ModifyDBInstance",
+           "rds:DeleteDBInstance", *_RDS_TAGS),
+        _g("kms_key", "kms:CreateGrant", "kms:DescribeKey",
+           when="performance_insights_kms_key_id", via="rds"),
+        _g("passed_role", "iam:PassRole", role_attribute="monitoring_role_arn",
+           passed_to="monitoring.rds"),
+    ),
+    "aws_rds_cluster_parameter_group": (
+        _g("rds", "rds:CreateDBClusterParameterGroup", "rds:DescribeDBClusterParameterGroups",
+           "rds:DescribeDBClusterParameters", "rds:ModifyDBClusterParameterGroup",
+           "rds:ResetDBClusterParameterGroup", "rds:DeleteDBClusterParameterGroup", *_RDS_TAGS),
+    ),
+    "aws_route": (
+        _g("ec2_network", "ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeRouteTables"),
+    ),
+    "aws_route53_health_check": (
+        _g(NO_RESOURCE_LEVEL, "route53:CreateHealthCheck"),
+        _g("route53", "route53:GetHealthCheck", "route53:UpdateHealthCheck",
+           "route53:DeleteHealthCheck", "route53:ChangeTagsForResource",
+           "route53:ListTagsForResource"),
+    ),
+    "aws_route53_hosted_zone_dnssec": (
+        _g("route53", "route53:EnableHostedZoneDNSSEC", "route53:DisableHostedZoneDNSSEC",
+           "route53:GetDNSSEC", "route53:GetChange"),
+    ),
+    "aws_route53_key_signing_key": (
+        _g("route53", "route53:CreateKeySigningKey", "route53:ActivateKeySigningKey",
+           "route53:DeactivateKeySigningKey", "route53:DeleteKeySigningKey", "route53:GetDNSSEC",
+           "route53:GetChange"),
+    ),
+    "aws_route53_query_log": (
+        _g("route53", "route53:CreateQueryLoggingConfig", "route53:GetQueryLoggingConfig",
+           "route53:DeleteQueryLoggingConfig"),
+    ),
+    "aws_route53_record": (
+        _g("route53", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
+           "route53:GetHostedZone", "route53:GetChange"),
+    ),
+    "aws_route53_zone": (
+        _g(NO_RESOURCE_LEVEL, "route53:CreateHostedZone"),
+        _g("route53", "route53:GetHostedZone", "route53:UpdateHostedZoneComment",
+           "route53:ListResourceRecordSets", "route53:DeleteHostedZone", "route53:GetChange",
+           "route53:ChangeTagsForResource", "route53:ListTagsForResource"),
+    ),
+    "aws_route_table": (
+        _g("ec2_network", "ec2:CreateRouteTable", "ec2:DeleteRouteTable", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeRouteTables"),
+    ),
+    "aws_route_table_association": (
+        _g("ec2_network", "ec2:AssociateRouteTable", "ec2:ReplaceRouteTableAssociation",
+           "ec2:DisassociateRouteTable"),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeRouteTables"),
     ),
     "aws_s3_bucket": (
         _g("s3_bucket", "s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging",
@@ -286,6 +640,10 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     ),
     "aws_s3_bucket_lifecycle_configuration": (
         _g("s3_bucket", "s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
+    ),
+    "aws_s3_bucket_object_lock_configuration": (
+        _g("s3_bucket", "s3:PutBucketObjectLockConfiguration",
+           "s3:GetBucketObjectLockConfiguration"),
     ),
     "aws_s3_bucket_ownership_controls": (
         _g("s3_bucket", "s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"),
@@ -317,6 +675,28 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         _g("kms_key", "kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey",
            when="kms_key_id", via="secretsmanager"),
     ),
+    "aws_secretsmanager_secret_rotation": (
+        _g("rds_managed_secret", "secretsmanager:RotateSecret", "secretsmanager:DescribeSecret",
+           "secretsmanager:CancelRotateSecret", when="secret_id", ref="aws_rds_cluster"),
+        _g("secret", "secretsmanager:RotateSecret", "secretsmanager:DescribeSecret",
+           "secretsmanager:CancelRotateSecret", when="secret_id",
+           ref="aws_secretsmanager_secret"),
+    ),
+    "aws_security_group": (
+        # The provider revokes the default allow-all egress rule after creating a group, and
+        # deletes the network interfaces Lambda leaves in it before deleting it.
+        _g("ec2_network", "ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup",
+           "ec2:RevokeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupEgress",
+           "ec2:RevokeSecurityGroupIngress", "ec2:DeleteNetworkInterface", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"),
+    ),
+    "aws_sfn_state_machine": (
+        _g("state_machine", "states:CreateStateMachine", "states:DescribeStateMachine",
+           "states:UpdateStateMachine", "states:ListStateMachineVersions",
+           "states:DeleteStateMachine", "states:TagResource", "states:UntagResource",
+           "states:ListTagsForResource"),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="states"),
+    ),
     "aws_sns_topic": (
         _g("sns_topic", "sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
            "sns:DeleteTopic", "sns:TagResource", "sns:UntagResource",
@@ -339,11 +719,65 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "aws_sqs_queue_policy": (
         _g("sqs_queue", "sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
     ),
+    "aws_sqs_queue_redrive_allow_policy": (
+        _g("sqs_queue", "sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+    ),
+    "aws_sqs_queue_redrive_policy": (
+        _g("sqs_queue", "sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+    ),
     "aws_ssm_parameter": (
         _g("ssm_parameter", "ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters",
            "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource",
            "ssm:ListTagsForResource"),
         _g(NO_RESOURCE_LEVEL, "ssm:DescribeParameters"),
+    ),
+    "aws_subnet": (
+        # Deleting a subnet first deletes the network interfaces Lambda leaves in it.
+        _g("ec2_network", "ec2:CreateSubnet", "ec2:ModifySubnetAttribute", "ec2:DeleteSubnet",
+           "ec2:DeleteNetworkInterface", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"),
+    ),
+    "aws_vpc": (
+        # Reading a VPC also reads its default network ACL, security group and main route table.
+        _g("ec2_network", "ec2:CreateVpc", "ec2:DescribeVpcAttribute", "ec2:ModifyVpcAttribute",
+           "ec2:DeleteVpc", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeVpcs", "ec2:DescribeNetworkAcls",
+           "ec2:DescribeSecurityGroups", "ec2:DescribeRouteTables"),
+    ),
+    "aws_vpc_endpoint": (
+        _g("ec2_network", "ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint",
+           "ec2:DeleteVpcEndpoints", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"),
+        # Private DNS associates the VPC with the endpoint service's (AWS-owned) private zone.
+        _g("route53", "route53:AssociateVPCWithHostedZone", when="private_dns_enabled"),
+    ),
+    "aws_vpc_security_group_egress_rule": (
+        _g("ec2_network", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress",
+           "ec2:ModifySecurityGroupRules", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeSecurityGroupRules"),
+    ),
+    "aws_vpc_security_group_ingress_rule": (
+        _g("ec2_network", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
+           "ec2:ModifySecurityGroupRules", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeSecurityGroupRules"),
+    ),
+    "aws_wafv2_web_acl": (
+        # Managed rule groups are authorized too (`managedruleset` in the scope).
+        _g("wafv2_web_acl", "wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL",
+           "wafv2:DeleteWebACL", "wafv2:TagResource", "wafv2:UntagResource",
+           "wafv2:ListTagsForResource"),
+    ),
+    "aws_wafv2_web_acl_association": (
+        # Associating with an API Gateway stage is authorized on the stage as well.
+        _g("wafv2_association", "wafv2:AssociateWebACL", "wafv2:GetWebACLForResource",
+           "wafv2:DisassociateWebACL"),
+        _g(_APIGW_REST, "apigateway:SetWebACL"),
+    ),
+    "aws_wafv2_web_acl_logging_configuration": (
+        _g("wafv2_web_acl", "wafv2:PutLoggingConfiguration", "wafv2:GetLoggingConfiguration",
+           "wafv2:DeleteLoggingConfiguration"),
+        # Delivery to CloudWatch Logs is a vended-logs delivery set up with the caller's rights.
+        _g(NO_RESOURCE_LEVEL, *_LOG_DELIVERY),
     ),
     "aws_xray_sampling_rule": (
         _g("xray_sampling_rule", "xray:CreateSamplingRule", "xray:UpdateSamplingRule",
@@ -368,17 +802,54 @@ _BUCKET_SOURCES = (("aws_s3_bucket", "bucket"), ("aws_s3_bucket_lifecycle_config
                    ("aws_s3_bucket_versioning", "bucket"), ("aws_s3_object", "bucket"))
 _TOPIC_SOURCES = (("aws_sns_topic", "name"), ("aws_sns_topic_policy", "arn"),
                   ("aws_sns_topic_subscription", "topic_arn"))
+_WEB_ACL_SOURCES = (("aws_wafv2_web_acl", "name"),)
 
 #: Scope -> (ARN templates with `{name}`, name sources). `{region}`/`{account}` from the stack.
 NAMED_SCOPES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "alarm": (("arn:aws:cloudwatch:{region}:{account}:alarm:{name}",),
               (("aws_cloudwatch_metric_alarm", "alarm_name"),)),
+    # POST creates on the collection; the name and its base path mappings below it.
+    "apigateway_domain": (("arn:aws:apigateway:{region}::/domainnames",
+                           "arn:aws:apigateway:{region}::/domainnames/{name}",
+                           "arn:aws:apigateway:{region}::/domainnames/{name}/*"),
+                          (("aws_api_gateway_domain_name", "domain_name"),
+                           ("aws_api_gateway_base_path_mapping", "domain_name"))),
+    "athena_workgroup": (("arn:aws:athena:{region}:{account}:workgroup/{name}",),
+                         (("aws_athena_workgroup", "name"),
+                          ("aws_athena_named_query", "workgroup"))),
+    "backup_vault": (("arn:aws:backup:{region}:{account}:backup-vault:{name}",),
+                     (("aws_backup_vault", "name"),)),
     "dashboard": (("arn:aws:cloudwatch::{account}:dashboard/{name}",),
                   (("aws_cloudwatch_dashboard", "dashboard_name"),)),
     "dynamodb_table": (("arn:aws:dynamodb:{region}:{account}:table/{name}",),
                        (("aws_dynamodb_table", "name"),)),
+    "elasticache_cluster": (("arn:aws:elasticache:{region}:{account}:cluster:{name}-*",),
+                            (("aws_elasticache_replication_group", "replication_group_id"),)),
+    "elasticache_replication_group": (
+        ("arn:aws:elasticache:{region}:{account}:replicationgroup:{name}",),
+        (("aws_elasticache_replication_group", "replication_group_id"),)),
+    "elasticache_subnet_group": (("arn:aws:elasticache:{region}:{account}:subnetgroup:{name}",),
+                                 (("aws_elasticache_subnet_group", "name"),
+                                  ("aws_elasticache_replication_group", "subnet_group_name"))),
+    "elasticache_user": (("arn:aws:elasticache:{region}:{account}:user:{name}",),
+                         (("aws_elasticache_user", "user_id"),)),
+    "elasticache_user_group": (("arn:aws:elasticache:{region}:{account}:usergroup:{name}",),
+                               (("aws_elasticache_user_group", "user_group_id"),)),
     "event_rule": (("arn:aws:events:{region}:{account}:rule/{name}",),
                    (("aws_cloudwatch_event_rule", "name"), ("aws_cloudwatch_event_target", "rule"))),
+    "firehose_stream": (("arn:aws:firehose:{region}:{account}:deliverystream/{name}",),
+                        (("aws_kinesis_firehose_delivery_stream", "name"),)),
+    "glue_crawler": (("arn:aws:glue:{region}:{account}:crawler/{name}",),
+                     (("aws_glue_crawler", "name"),)),
+    # Deleting a database deletes its tables and functions.
+    "glue_database_names": (("arn:aws:glue:{region}:{account}:database/{name}",
+                             "arn:aws:glue:{region}:{account}:table/{name}/*",
+                             "arn:aws:glue:{region}:{account}:userDefinedFunction/{name}/*"),
+                            (("aws_glue_catalog_database", "name"),
+                             ("aws_glue_crawler", "database_name"))),
+    "glue_job": (("arn:aws:glue:{region}:{account}:job/{name}",), (("aws_glue_job", "name"),)),
+    "glue_trigger": (("arn:aws:glue:{region}:{account}:trigger/{name}",),
+                     (("aws_glue_trigger", "name"),)),
     "iam_role": (("arn:aws:iam::{account}:role/{name}",),
                  (("aws_iam_role", "name"), ("aws_iam_role_policy", "role"))),
     "kms_alias": (("arn:aws:kms:{region}:{account}:{name}", "arn:aws:kms:{region}:{account}:key/*"),
@@ -389,23 +860,47 @@ NAMED_SCOPES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "log_group": (("arn:aws:logs:{region}:{account}:log-group:{name}",
                    "arn:aws:logs:{region}:{account}:log-group:{name}:*"),
                   (("aws_cloudwatch_log_group", "name"),)),
+    "rds_cluster": (("arn:aws:rds:{region}:{account}:cluster:{name}",),
+                    (("aws_rds_cluster", "cluster_identifier"),
+                     ("aws_rds_cluster_instance", "cluster_identifier"))),
+    "rds_cluster_parameter_group": (("arn:aws:rds:{region}:{account}:cluster-pg:{name}",),
+                                    (("aws_rds_cluster_parameter_group", "name"),
+                                     ("aws_rds_cluster", "db_cluster_parameter_group_name"))),
+    "rds_final_snapshot": (("arn:aws:rds:{region}:{account}:cluster-snapshot:{name}",),
+                           (("aws_rds_cluster", "final_snapshot_identifier"),)),
+    "rds_instance": (("arn:aws:rds:{region}:{account}:db:{name}",),
+                     (("aws_rds_cluster_instance", "identifier"),)),
+    "rds_subnet_group": (("arn:aws:rds:{region}:{account}:subgrp:{name}",),
+                         (("aws_db_subnet_group", "name"),
+                          ("aws_rds_cluster", "db_subnet_group_name"),
+                          ("aws_rds_cluster_instance", "db_subnet_group_name"))),
     "s3_bucket": (("arn:aws:s3:::{name}",), _BUCKET_SOURCES),
     "s3_object": (("arn:aws:s3:::{name}/*",), _BUCKET_SOURCES),
     "secret": (("arn:aws:secretsmanager:{region}:{account}:secret:{name}-??????",),
                (("aws_secretsmanager_secret", "name"),)),
     "sns_topic": (("arn:aws:sns:{region}:{account}:{name}",), _TOPIC_SOURCES),
     "sqs_queue": (("arn:aws:sqs:{region}:{account}:{name}",),
-                  (("aws_sqs_queue", "name"), ("aws_sqs_queue_policy", "queue_url"))),
+                  (("aws_sqs_queue", "name"), ("aws_sqs_queue_policy", "queue_url"),
+                   ("aws_sqs_queue_redrive_policy", "queue_url"),
+                   ("aws_sqs_queue_redrive_allow_policy", "queue_url"))),
     "ssm_parameter": (("arn:aws:ssm:{region}:{account}:parameter/{name}",),
                       (("aws_ssm_parameter", "name"), ("data.aws_ssm_parameter", "name"))),
+    "state_machine": (("arn:aws:states:{region}:{account}:stateMachine:{name}",),
+                      (("aws_sfn_state_machine", "name"),)),
     "target_tracking_alarm": (("arn:aws:cloudwatch:{region}:{account}:alarm:"
                                "TargetTracking-table/{name}-*",),
                               (("aws_dynamodb_table", "name"),)),
+    # Web ACLs of both scopes (CLOUDFRONT ones live in us-east-1, as the stacks do).
+    "wafv2_web_acl_names": (("arn:aws:wafv2:{region}:{account}:regional/webacl/{name}/*",
+                             "arn:aws:wafv2:{region}:{account}:global/webacl/{name}/*"),
+                            _WEB_ACL_SOURCES),
     "xray_sampling_rule": (("arn:aws:xray:{region}:{account}:sampling-rule/{name}",),
                            (("aws_xray_sampling_rule", "rule_name"),)),
 }
 #: Scopes whose ARNs hold generated ids: the account and region are all that can be named.
 FIXED_SCOPES: dict[str, tuple[str, ...]] = {
+    # Plan ids are generated by AWS: every plan of the account and region.
+    "backup_plans": ("arn:aws:backup:{region}:{account}:backup-plan:*",),
     "apigateway_account": ("arn:aws:apigateway:{region}::/account",),
     "apigateway_api_keys": ("arn:aws:apigateway:{region}::/apikeys",
                             "arn:aws:apigateway:{region}::/apikeys/*"),
@@ -414,24 +909,74 @@ FIXED_SCOPES: dict[str, tuple[str, ...]] = {
     "apigateway_tags": ("arn:aws:apigateway:{region}::/tags/*",),
     "apigateway_usage_plans": ("arn:aws:apigateway:{region}::/usageplans",
                                "arn:aws:apigateway:{region}::/usageplans/*"),
-    "autoscaling_service_linked_role": (
-        "arn:aws:iam::{account}:role/aws-service-role/dynamodb.application-autoscaling."
-        "amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",),
+    "acm_certificate": ("arn:aws:acm:{region}:{account}:certificate/*",),
     "bedrock_agent": ("arn:aws:bedrock:{region}:{account}:agent/*",),
     "bedrock_agent_alias": ("arn:aws:bedrock:{region}:{account}:agent-alias/*/*",),
     "bedrock_guardrail": ("arn:aws:bedrock:{region}:{account}:guardrail/*",),
+    "bedrock_knowledge_base": ("arn:aws:bedrock:{region}:{account}:knowledge-base/*",),
+    "aoss_collection": ("arn:aws:aoss:{region}:{account}:collection/*",),
+    # Distributions and their policies: ids only; CloudFront ARNs carry no region.
+    "cloudfront": ("arn:aws:cloudfront::{account}:distribution/*",
+                   "arn:aws:cloudfront::{account}:cache-policy/*",
+                   "arn:aws:cloudfront::{account}:origin-access-control/*",
+                   "arn:aws:cloudfront::{account}:response-headers-policy/*"),
+    "cognito_user_pool": ("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
+    # VPC resources have generated ids; one scope so that a create authorized on several
+    # of them (a subnet in a VPC, a route table association) is one statement.
+    "ec2_network": tuple(f"arn:aws:ec2:{{region}}:{{account}}:{kind}/*" for kind in (
+        "elastic-ip", "internet-gateway", "natgateway", "network-interface", "route-table",
+        "security-group", "security-group-rule", "subnet", "vpc", "vpc-endpoint",
+        "vpc-flow-log")),
+    "elasticache_defaults": ("arn:aws:elasticache:{region}:{account}:parametergroup:default.*",),
+    "glue_catalog": ("arn:aws:glue:{region}:{account}:catalog",),
+    "kinesis_stream": ("arn:aws:kinesis:{region}:{account}:stream/*",),
     "kms_key": ("arn:aws:kms:{region}:{account}:key/*",),
+    "lambda_event_source_mapping": (
+        "arn:aws:lambda:{region}:{account}:event-source-mapping:*",),
+    # The default option and parameter groups a cluster and its instances use.
+    "rds_defaults": ("arn:aws:rds:{region}:{account}:og:default:*",
+                     "arn:aws:rds:{region}:{account}:pg:default.*"),
+    # The master user secret RDS creates and names itself.
+    "rds_managed_secret": ("arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-*",),
+    # Route 53 ARNs carry neither account nor region; zones, checks and changes have ids.
+    "route53": ("arn:aws:route53:::hostedzone/*", "arn:aws:route53:::healthcheck/*",
+                "arn:aws:route53:::change/*", "arn:aws:route53:::queryloggingconfig/*"),
     "scalable_target": ("arn:aws:application-autoscaling:{region}:{account}:scalable-target/*",),
+    "wafv2_managed_rules": ("arn:aws:wafv2:{region}:{account}:regional/managedruleset/*/*",
+                            "arn:aws:wafv2:{region}:{account}:global/managedruleset/*/*"),
     NO_RESOURCE_LEVEL: ("*",),
+}
+#: Scopes for actions authorized on several resources at once (IAM checks each of them):
+#: the union of the parts that the stack has.
+COMPOSITE_SCOPES: dict[str, tuple[str, ...]] = {
+    "elasticache": ("elasticache_replication_group", "elasticache_cluster",
+                    "elasticache_subnet_group", "elasticache_user", "elasticache_user_group",
+                    "elasticache_defaults"),
+    "bedrock_agent_knowledge_base": ("bedrock_agent", "bedrock_knowledge_base"),
+    "glue_database": ("glue_catalog", "glue_database_names"),
+    "kinesis_encryption": ("kinesis_stream", "kms_key"),
+    "rds": ("rds_cluster", "rds_instance", "rds_cluster_parameter_group", "rds_subnet_group",
+            "rds_final_snapshot", "rds_defaults"),
+    "wafv2_web_acl": ("wafv2_web_acl_names", "wafv2_managed_rules"),
+    "wafv2_association": ("wafv2_web_acl_names", _APIGW_REST),
+}
+#: Service-linked roles a first resource creates: service -> role name.
+SERVICE_LINKED_ROLES = {
+    "dynamodb.application-autoscaling.amazonaws.com":
+        "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
+    "elasticache.amazonaws.com": "AWSServiceRoleForElastiCache",
+    "rds.amazonaws.com": "AWSServiceRoleForRDS",
 }
 #: Attribute that names a resource of a type, to resolve `${<type>.<id>.<attr>}` references.
 NAME_ATTRIBUTE = {
-    "aws_cloudwatch_event_rule": "name", "aws_dynamodb_table": "name", "aws_iam_role": "name",
-    "aws_lambda_function": "function_name", "aws_s3_bucket": "bucket", "aws_sns_topic": "name",
+    "aws_api_gateway_domain_name": "domain_name", "aws_athena_workgroup": "name",
+    "aws_cloudwatch_event_rule": "name", "aws_db_subnet_group": "name",
+    "aws_dynamodb_table": "name", "aws_elasticache_subnet_group": "name",
+    "aws_glue_catalog_database": "name", "aws_iam_role": "name",
+    "aws_lambda_function": "function_name", "aws_rds_cluster": "cluster_identifier",
+    "aws_rds_cluster_parameter_group": "name", "aws_s3_bucket": "bucket", "aws_sns_topic": "name",
     "aws_sqs_queue": "name", "aws_ssm_parameter": "name",
 }
-_SERVICE_LINKED_ROLE_CONDITION = {
-    "StringEquals": {"iam:AWSServiceName": "dynamodb.application-autoscaling.amazonaws.com"}}
 
 
 class UnmappedTypes(RuntimeError):
@@ -473,6 +1018,8 @@ class StackConfig:
             raise ValueError(f"{name}: the provider must pin exactly one account "
                              "(allowed_account_ids) to scope the policy")
         self.account: str = accounts[0]
+        #: Named scope -> the other stacks' names there (see `build_policy`).
+        self.avoid: dict[str, list[str]] = {}
 
     def blocks(self, block_type: str) -> list[dict]:
         if block_type.startswith("data."):
@@ -502,34 +1049,60 @@ class StackConfig:
         return sorted(n for n in found if n)
 
 
-def _family(name: str) -> str:
+def _family(name: str) -> tuple[str, str]:
     if "/" in name.strip("/"):
-        return name.rsplit("/", 1)[0]
-    return re.split(r"[-_.]", name, maxsplit=1)[0]
+        return name.rsplit("/", 1)[0], ""
+    # First and last word: `pf-a-staging` and `pf-b-staging-dlq` are two families, so that
+    # neither pattern loses the environment (`pf-*`).
+    words = re.split(r"[-_.]", name)
+    return words[0], words[-1] if len(words) > 1 else ""
 
 
-def generalize(names: list[str]) -> list[str]:
+def _pattern(members: list[str]) -> str | None:
+    prefix = os.path.commonprefix(members)
+    cut = max((prefix.rfind(s) for s in _SEPARATORS), default=-1)
+    prefix = prefix[:cut + 1]
+    suffix = os.path.commonprefix([m[::-1] for m in members])[::-1]
+    cuts = [suffix.find(s) for s in _SEPARATORS if s in suffix]
+    suffix = suffix[min(cuts):] if cuts else ""
+    pattern = f"{prefix}*{suffix}"
+    if pattern != "*" and all(fnmatch.fnmatchcase(m, pattern) for m in members):
+        return pattern
+    return None
+
+
+def _word_prefix(name: str, words: int) -> str:
+    parts = re.split(f"([{re.escape(_SEPARATORS)}])", name)
+    return "".join(parts[:2 * words])
+
+
+def _patterns(members: list[str], avoid: frozenset[str], words: int) -> list[str]:
+    if len(members) == 1:
+        return members
+    pattern = _pattern(members)
+    if pattern and not any(fnmatch.fnmatchcase(other, pattern) for other in avoid):
+        return [pattern]
+    if pattern is None or words > 8:
+        return members
+    # The pattern would reach another stack's names: split by one more leading word.
+    groups: dict[str, list[str]] = {}
+    for member in members:
+        groups.setdefault(_word_prefix(member, words + 1), []).append(member)
+    return [p for group in groups.values() for p in _patterns(group, avoid, words + 1)]
+
+
+def generalize(names: list[str], avoid: list[str] | frozenset[str] = frozenset()) -> list[str]:
     """Names -> ARN name patterns: one `<prefix>*<suffix>` per family (same path, or same first
-    word) cut at separators, a lone name kept exact; every name must match its pattern."""
-    families: dict[str, list[str]] = {}
+    and last word) cut at separators, a lone name kept exact; every name must match its
+    pattern, and no name in `avoid` (the other stacks' names of the scope) may: a family whose
+    pattern would is split by its next leading word, down to exact names."""
+    families: dict[tuple[str, str], list[str]] = {}
     for name in sorted(set(names)):
         families.setdefault(_family(name), []).append(name)
+    avoid = frozenset(avoid) - set(names)
     patterns: list[str] = []
     for members in families.values():
-        if len(members) == 1:
-            patterns.append(members[0])
-            continue
-        prefix = os.path.commonprefix(members)
-        cut = max((prefix.rfind(s) for s in _SEPARATORS), default=-1)
-        prefix = prefix[:cut + 1]
-        suffix = os.path.commonprefix([m[::-1] for m in members])[::-1]
-        cuts = [suffix.find(s) for s in _SEPARATORS if s in suffix]
-        suffix = suffix[min(cuts):] if cuts else ""
-        pattern = f"{prefix}*{suffix}"
-        if pattern != "*" and all(fnmatch.fnmatchcase(m, pattern) for m in members):
-            patterns.append(pattern)
-        else:
-            patterns += members
+        patterns += _patterns(members, avoid, 1)
     return sorted(patterns)
 
 
@@ -563,7 +1136,7 @@ def _sid(*words: str) -> str:
 def _role_arns(stack: StackConfig, block_type: str, attribute: str) -> list[str]:
     arns = []
     for block in stack.blocks(block_type):
-        value = block.get(attribute)
+        value = _dig(block, attribute)
         if value is None:
             continue
         match = _REF.fullmatch(value) if isinstance(value, str) else None
@@ -581,21 +1154,43 @@ def _role_arns(stack: StackConfig, block_type: str, attribute: str) -> list[str]
 def _applies(stack: StackConfig, block_type: str, grant: Grant) -> bool:
     if grant.when is None:
         return bool(stack.blocks(block_type))
-    return any(_dig(block, grant.when) not in (None, "", [], {}) for block in stack.blocks(block_type))
+    values = [_dig(block, grant.when) for block in stack.blocks(block_type)]
+    if grant.ref:
+        return any(isinstance(v, str) and f"${{{grant.ref}." in v for v in values)
+    return any(v not in (None, "", [], {}, False, "false") for v in values)
 
 
 def _scope_resources(stack: StackConfig, scope: str) -> list[str]:
     fields = {"region": stack.region, "account": stack.account}
+    if scope in COMPOSITE_SCOPES:
+        found = sorted({arn for part in COMPOSITE_SCOPES[scope]
+                        if part in FIXED_SCOPES or stack.names(NAMED_SCOPES[part][1])
+                        for arn in _scope_resources(stack, part)})
+        return found
     if scope in FIXED_SCOPES:
         return [t.format(**fields) for t in FIXED_SCOPES[scope]]
     templates, sources = NAMED_SCOPES[scope]
     names = stack.names(sources)
     if not names:
         raise ValueError(f"{stack.name}: scope {scope} found no names in {sources}")
+    avoid = stack.avoid.get(scope, [])
     if scope == "ssm_parameter":
         names = [n.lstrip("/") for n in names]
+        avoid = [n.lstrip("/") for n in avoid]
     return sorted({t.format(name=pattern, **fields)
-                   for pattern in generalize(names) for t in templates})
+                   for pattern in generalize(names, avoid) for t in templates})
+
+
+def _other_names(stack_name: str, others: dict[str, dict]) -> dict[str, list[str]]:
+    """Per named scope, the names the other stacks use (which this stack's patterns avoid)."""
+    found: dict[str, list[str]] = {}
+    for name, config in others.items():
+        if name == stack_name:
+            continue
+        other = StackConfig(name, config)
+        for scope, (_, sources) in NAMED_SCOPES.items():
+            found.setdefault(scope, []).extend(other.names(sources))
+    return found
 
 
 def state_key_alias(key_prefix: str) -> str:
@@ -645,36 +1240,55 @@ def _backend_statements(stack: StackConfig) -> list[dict]:
     return statements
 
 
-def build_policy(stack_name: str, config: dict) -> DeployerPolicy:
+def build_policy(stack_name: str, config: dict,
+                 others: dict[str, dict] | None = None) -> DeployerPolicy:
+    """The policy of one stack; `others` (stack name -> synthesized JSON) are the stacks whose
+    named resources its name patterns must not reach (every stack of the output)."""
     stack = StackConfig(stack_name, config)
+    stack.avoid = _other_names(stack_name, others or {})
     types = stack_types(config)
     unmapped = [t for t in types if t not in PERMISSIONS]
     if unmapped:
         raise UnmappedTypes(stack_name, unmapped)
     # (sid, resources, condition) -> actions
     merged: dict[tuple[str, tuple[str, ...], str], set[str]] = {}
+    linked_services: set[str] = set()
+    passed_roles: dict[str, set[str]] = {}
     for block_type in types:
         for grant in PERMISSIONS[block_type]:
             if not _applies(stack, block_type, grant):
                 continue
-            condition: dict = {}
+            if grant.linked_service:
+                linked_services.add(grant.linked_service)
+                continue
             if grant.role_attribute:
-                resources = _role_arns(stack, block_type, grant.role_attribute)
-                condition = {"StringEquals": {"iam:PassedToService":
-                                              f"{grant.passed_to}.amazonaws.com"}}
-                sid = _sid("PassRoleTo", grant.passed_to or "")
-            else:
-                resources = _scope_resources(stack, grant.scope)
-                sid = ("NoResourceLevelPermissions" if grant.scope == NO_RESOURCE_LEVEL
-                       else _sid(grant.scope))
+                # Collected per service: one statement with every role passed to it.
+                passed_roles.setdefault(grant.passed_to or "", set()).update(
+                    _role_arns(stack, block_type, grant.role_attribute))
+                continue
+            condition: dict = {}
+            resources = _scope_resources(stack, grant.scope)
+            sid = ("NoResourceLevelPermissions" if grant.scope == NO_RESOURCE_LEVEL
+                   else _sid(grant.scope))
             if grant.via:
                 condition = {"StringEquals": {"kms:ViaService":
                                               f"{grant.via}.{stack.region}.amazonaws.com"}}
                 sid = _sid("KmsVia", grant.via)
-            if grant.scope == "autoscaling_service_linked_role":
-                condition = _SERVICE_LINKED_ROLE_CONDITION
             key = (sid, tuple(sorted(resources)), json.dumps(condition, sort_keys=True))
             merged.setdefault(key, set()).update(grant.actions)
+    for service, roles in passed_roles.items():
+        key = (_sid("PassRoleTo", service), tuple(sorted(roles)),
+               json.dumps({"StringEquals": {"iam:PassedToService": f"{service}.amazonaws.com"}},
+                          sort_keys=True))
+        merged[key] = {"iam:PassRole"}
+    if linked_services:
+        # One statement: each role by its path, created only for its own service.
+        services = sorted(linked_services)
+        key = ("ServiceLinkedRoles",
+               tuple(f"arn:aws:iam::{stack.account}:role/aws-service-role/{service}/"
+                     f"{SERVICE_LINKED_ROLES[service]}" for service in services),
+               json.dumps({"StringEquals": {"iam:AWSServiceName": services}}, sort_keys=True))
+        merged[key] = {"iam:CreateServiceLinkedRole"}
     statements = [s for s in _backend_statements(stack)
                   # The bootstrap stack manages the state key itself.
                   if s["Effect"] == "Allow" or stack_name != BOOTSTRAP_STACK]
@@ -723,12 +1337,10 @@ def split_documents(statements: list[dict], limit: int = MANAGED_POLICY_LIMIT) -
 
 def build_all(outdir: Path, only: list[str] | None = None) -> list[DeployerPolicy]:
     stacks_root = outdir / "stacks"
-    policies = []
-    for stack_dir in sorted(p for p in stacks_root.iterdir() if (p / "cdk.tf.json").exists()):
-        if selects(stack_dir.name, only):
-            config = json.loads((stack_dir / "cdk.tf.json").read_text())
-            policies.append(build_policy(stack_dir.name, config))
-    return policies
+    configs = {p.name: json.loads((p / "cdk.tf.json").read_text())
+               for p in sorted(stacks_root.iterdir()) if (p / "cdk.tf.json").exists()}
+    return [build_policy(name, config, configs) for name, config in configs.items()
+            if selects(name, only)]
 
 
 def format_summary(policies: list[DeployerPolicy]) -> str:

@@ -10,9 +10,12 @@ re-checked against parliament's own database rather than skipped by name:
 * `RESOURCE_MISMATCH` for an action in `ANY_OF_RESOURCE_ACTIONS` (tagging reads whose
   reference lists every taggable type, of which a request names one): accepted when every
   statement with the action names at least one of its resource types.
-* `RESOURCE_POLICY_PRIVILEGE_ESCALATION` on a bucket whose policy the stack manages
-  (`aws_s3_bucket_policy`): writing that policy is the deployer's job; object rights are granted
-  on `<bucket>/*`, which parliament compares with the bucket ARN literally.
+* `RESOURCE_POLICY_PRIVILEGE_ESCALATION` on a bucket (or a bucket name pattern covering one)
+  whose policy the stack manages (`aws_s3_bucket_policy`): writing that policy is the
+  deployer's job; object rights are granted on `<bucket>/*`, which parliament compares with the
+  bucket ARN literally.
+* `CREDENTIALS_EXPOSURE` for an action in `EXPECTED_CREDENTIAL_READS`: a read the provider
+  makes to refresh a resource's state, whose answer can carry a secret.
 * community `PRIVILEGE_ESCALATION` of a kind in `ACCEPTED_ESCALATIONS`, and
   `PERMISSIONS_MANAGEMENT_ACTIONS` within `EXPECTED_PERMISSIONS_MANAGEMENT`: a deployer that
   creates roles, key policies and function code can grant rights by definition; a new action
@@ -21,16 +24,30 @@ re-checked against parliament's own database rather than skipped by name:
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
 
 #: Actions whose documented resource types are alternatives, not all required.
-ANY_OF_RESOURCE_ACTIONS = frozenset({"bedrock:ListTagsForResource"})
+ANY_OF_RESOURCE_ACTIONS = frozenset({
+    "athena:ListTagsForResource", "athena:TagResource", "athena:UntagResource",
+    "bedrock:ListTagsForResource",
+})
 #: Community privilege-escalation kinds inherent to deploying the stack's functions.
 ACCEPTED_ESCALATIONS = frozenset({
     # lambda:UpdateFunctionCode on functions whose (stack-created) roles it passes.
     "EditExistingLambdaFunctionWithRole",
+    # lambda:CreateFunction with iam:PassRole (only of the stack's roles, to Lambda) and an
+    # invocation (aws_lambda_invocation) or a trigger (aws_lambda_event_source_mapping) the
+    # stack declares.
+    "PassExistingRoleToNewLambdaThenInvoke",
+    "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo",
+})
+#: Reads whose answer can hold a secret, made by the provider to refresh state.
+EXPECTED_CREDENTIAL_READS = frozenset({
+    # A user pool client's secret, when it has one (the web client of a SPA has none).
+    "cognito-idp:describeuserpoolclient",
 })
 #: Permissions-management actions the deployer needs (lower case, as parliament reports them).
 EXPECTED_PERMISSIONS_MANAGEMENT = frozenset({
@@ -40,6 +57,17 @@ EXPECTED_PERMISSIONS_MANAGEMENT = frozenset({
     "lambda:addpermission", "lambda:removepermission", "s3:putbucketpolicy",
     "s3:deletebucketpolicy", "s3:putbucketpublicaccessblock", "sns:createtopic",
     "sns:settopicattributes", "sqs:createqueue", "sqs:setqueueattributes",
+    # The prod backup role's AWS-managed policy: attached to and detached from the stack's own
+    # roles only (the `iam_role` scope of the role names).
+    "iam:attachrolepolicy", "iam:detachrolepolicy",
+    # Log group resource policies: Route 53 query logs, and the vended-logs deliveries
+    # (WAF, ElastiCache) write the policy that lets the delivery service write the log group.
+    "logs:putresourcepolicy", "logs:deleteresourcepolicy",
+    # CloudFront standard logging grants the log delivery account write access to the log
+    # bucket through its ACL (the stack's buckets only).
+    "s3:putbucketacl",
+    # WAF web ACLs are resource-protection policies of the stack's API and distributions.
+    "wafv2:createwebacl", "wafv2:updatewebacl", "wafv2:deletewebacl",
 })
 
 
@@ -126,11 +154,17 @@ def _accept(finding, document: dict, policy_buckets: set[str]) -> str | None:
                                                        for a in actions):
             return "the action takes one of its resource types per request, not all of them"
     if finding.issue == "RESOURCE_POLICY_PRIVILEGE_ESCALATION":
-        text = str(detail)
-        bucket = next((b for b in policy_buckets if f"arn:aws:s3:::{b} " in text + " "), None)
+        # "Possible resource policy privilege escalation on arn:aws:s3:::<bucket or pattern> ..."
+        arn = re.search(r"arn:aws:s3:::(\S+)", str(detail))
+        pattern = arn.group(1) if arn else None
+        bucket = next((b for b in sorted(policy_buckets)
+                       if pattern and fnmatch.fnmatchcase(b, pattern)), None)
         if bucket:
-            return (f"the stack manages the policy of {bucket}; object rights are granted on "
-                    f"{bucket}/*")
+            return (f"the stack manages the policy of {bucket} ({pattern}); object rights are "
+                    f"granted on {pattern}/*")
+    if finding.issue == "CREDENTIALS_EXPOSURE" and isinstance(detail, dict) \
+            and set(detail.get("actions", [])) <= EXPECTED_CREDENTIAL_READS:
+        return "a read the provider makes to refresh state (reviewed)"
     if finding.issue == "PRIVILEGE_ESCALATION" and isinstance(detail, dict) \
             and detail.get("type") in ACCEPTED_ESCALATIONS:
         return f"{detail['type']}: inherent to deploying the stack's functions"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from modules.adoption import strip_imports
 from modules.pipeline.checkov_gate import GateResult, evaluate, load_suppressions, run_checkov
 from modules.pipeline.destroy_guard import GuardResult, guard_plan, unused_allowances
 from modules.pipeline.gate_reports import write_junit, write_sarif
@@ -71,6 +72,8 @@ class StackRun:
     error: str | None = None
     #: The synthesized stack folder (`<outdir>/stacks/<name>`), which reports point at.
     stack_dir: Path | None = None
+    #: Import blocks (`main.py --adopt`) that were validated but left out of the offline plan.
+    imports: list[dict] = field(default_factory=list)
 
     @property
     def plan_file(self) -> Path:
@@ -112,6 +115,8 @@ def validate_and_plan(run: StackRun, stack_dir: Path, region: str,
     run_terraform(["validate", "-no-color"], run.workdir, env)
     run.seconds["validate"] = time.monotonic() - started
     started = time.monotonic()
+    # Importing reads the real object, which an offline plan cannot: plan the rest.
+    run.imports = strip_imports(run.workdir / "cdk.tf.json")
     (run.workdir / OVERRIDE_FILE).write_text(json.dumps(OFFLINE_OVERRIDE, indent=2))
     run_terraform(["init", "-reconfigure", "-input=false", "-no-color"], run.workdir, env)
     run_terraform(["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color",
@@ -151,7 +156,9 @@ def run_pipeline(outdir: Path, only: list[str] | None = None,
             counts = run.counts()
             progress(f"[{run.name}] valid; plan: {counts['create']} to add, "
                      f"{counts['update']} to change, {counts['delete']} to destroy "
-                     f"({run.seconds['validate'] + run.seconds['plan']:.1f} s)")
+                     f"({run.seconds['validate'] + run.seconds['plan']:.1f} s)"
+                     + (f"; {len(run.imports)} import block(s) validated, not planned offline "
+                        "(an import reads the real object)" if run.imports else ""))
         except TerraformFailed as exc:
             run.error = str(exc)
             progress(f"[{run.name}] FAILED: {exc}")

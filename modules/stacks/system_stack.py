@@ -34,7 +34,22 @@ class SystemStack(TerraformStack):
         tags = {"Project": project or system, "Environment": env.environment, "ManagedBy": "terraform",
                 **env.tags}
         aws_provider(self, region=env.region, account_id=env.account_id, tags=tags)
+        self._tags = tags
+        self._regional_providers: dict[str, Any] = {}
         use_team_backend(self, backend, env.environment, system)
+
+
+    def provider_in(self, region: str) -> Any:
+        """The provider for `region`: None (the default provider) for the stack's own region,
+        else an aliased provider created once, with the same account guard and tags (CloudFront
+        certificates, web ACLs and DNSSEC keys must live in us-east-1)."""
+        if region == self.env.region:
+            return None
+        if region not in self._regional_providers:
+            self._regional_providers[region] = aws_provider(
+                self, region=region, account_id=self.env.account_id, tags=self._tags,
+                alias=region.replace("-", "_"))
+        return self._regional_providers[region]
 
 
 def build_system_stack(scope: Construct, env: EnvironmentBase, system: System, settings: Any,

@@ -8,7 +8,9 @@ from modules.agent_team import AgentTeam
 from modules.lambda_package import build_function_package
 from modules.policy import Statement
 from modules.rest_api import RestApi, RestApiProps, Route
+from modules.rest_api_authorizer import Authorizer
 from modules.stacks.system_stack import SystemStack
+from modules.user_pool import UserPool
 from systems.scheduling.catalog import Sources
 from systems.scheduling.data import Data
 from systems.scheduling.functions import base_environment, lambda_function
@@ -36,12 +38,27 @@ ROUTES = (
     Route("/health", "GET", api_key_required=False,
           open_reason="Liveness probe for uptime checks; answers a constant without reading data."),
 )
+# Phase 3: a Cognito user-pool authorizer in front of every route but /health; the customer and
+# client come from the ID token's claims, so the body needs only the message.
+CHAT_REQUEST_AUTHORIZED = {**CHAT_REQUEST, "title": "AuthorizedChatRequest",
+                           "required": ["message"]}
+AUTHORIZED_ROUTES = (
+    Route("/chat", "POST", request_model=CHAT_REQUEST_AUTHORIZED),
+    Route("/sessions/{session_id}", "GET"),
+    Route("/sessions/{session_id}", "DELETE"),
+    Route("/health", "GET", api_key_required=False, authorize=False,
+          open_reason="Liveness probe for uptime checks and the Route 53 health checks; answers "
+                      "a constant without reading data."),
+)
 NO_WAF = ("The web ACL (rate limit, geo and managed rule sets) arrives with the enterprise "
           "phase; until then the usage plan's API key and rate limit protect the stage.")
 
 
 def build_api(stack: SystemStack, settings: SchedulingSettings, names: SchedulingNames,
-              data: Data, team: AgentTeam, sources: Sources) -> tuple[RestApi, ActionFunction]:
+              data: Data, team: AgentTeam, sources: Sources,
+              users: UserPool | None = None) -> tuple[RestApi, ActionFunction]:
+    """`users` (phase 3): the user pool whose ID tokens the API's authorizer accepts; the web
+    ACL associated in the edge layer then protects the stage."""
     env, tables = stack.env, data.tables
     conversations, sessions = tables["conversation-history"], tables["session-state"]
     function_name = names.service_function("chat-api")
@@ -55,6 +72,8 @@ def build_api(stack: SystemStack, settings: SchedulingSettings, names: Schedulin
                      "SUPERVISOR_ALIAS_ID": team.supervisor_alias.agent_alias_id,
                      "CONVERSATION_TABLE": conversations.table_name,
                      "SESSION_TABLE": sessions.table_name,
+                     # The caller's customer and client come from the token, not the request.
+                     **({"AUTH_MODE": "cognito"} if users else {}),
                      # Proxy integrations pass the response through: the Lambda adds CORS headers.
                      **({"CORS_ALLOW_ORIGINS": ",".join(settings.api.cors_allow_origins)}
                         if settings.api.cors_allow_origins else {})},
@@ -67,7 +86,7 @@ def build_api(stack: SystemStack, settings: SchedulingSettings, names: Schedulin
         description="REST API backend: chat with the supervisor agent, sessions, health")
     api = RestApi(stack, "api", RestApiProps(
         api_name=names.api(), stage_name=env.environment, function_arn=chat.function_arn,
-        function_name=chat.function_name, routes=ROUTES,
+        function_name=chat.function_name, routes=AUTHORIZED_ROUTES if users else ROUTES,
         access_log_group_name=names.api_log_group(), account_id=env.account_id,
         region=env.region, kms_key_arn=data.key_arn,
         cors_allow_origins=settings.api.cors_allow_origins,
@@ -77,7 +96,8 @@ def build_api(stack: SystemStack, settings: SchedulingSettings, names: Schedulin
         manage_account_logging_role=settings.api.manage_account_logging_role,
         account_logging_role_name=names.service_role("apigateway-logs")
         if settings.api.manage_account_logging_role else "",
-        no_waf_reason=NO_WAF,
+        no_waf_reason="" if users else NO_WAF,
+        authorizer=Authorizer.cognito(names.user_pool(), (users.pool_arn,)) if users else None,
         description=f"Scheduling agents: chat, sessions and health ({env.environment})"))
     if data.key_arn is None:
         excuse(list(api.log_groups), ("CKV_AWS_158",), NO_CUSTOMER_KEY)

@@ -13,12 +13,26 @@ from modules.suppressions import suppress
 from systems.scheduling.catalog import Sources
 from systems.scheduling.data import Data
 from systems.scheduling.names import SchedulingNames
+from systems.scheduling.network import reach_of
 from systems.scheduling.settings import SchedulingSettings
 from systems.scheduling.switches import NO_CUSTOMER_KEY, excuse
 
 NO_VPC = ("The function reaches no private network resource (DynamoDB, SSM and Secrets Manager "
           "through their public endpoints, the public PF360 API over HTTPS); a VPC would add NAT "
-          "cost and cold-start latency only.")
+          "cost and cold-start latency only. From phase 3 the functions that reach Aurora, Redis "
+          "or PF360 run in the private subnets.")
+# Phase 3: what each Lambda reaches inside or through the VPC, by construct id ("pf360": the
+# NAT; "database"/"cache": Aurora/Redis with their IAM grants and endpoints). Every action-group
+# Lambda reaches PF360 (build_functions). The chat API keeps session state and rate-limit
+# counters in Redis and writes conversation audit rows to Aurora; the daily metrics job writes
+# agent performance history to Aurora; the cache refresh calls PF360. cleanup_sessions (DynamoDB
+# only) and Lambdas not listed stay outside the VPC.
+VPC_REACH: dict[str, tuple[str, ...]] = {
+    "function_chat_api": ("cache", "database"),
+    "function_daily_metrics": ("database",),
+    "function_refresh_cache": ("pf360",),
+}
+ACTION_REACH = ("pf360",)
 # Phase 2 maintenance: function folder -> (schedule rule name part, description, timeout in s).
 # A PF360 call may take 22 s with its retries, so the cache refresh gets minutes, not seconds.
 MAINTENANCE = {
@@ -43,7 +57,8 @@ def build_functions(stack: SystemStack, settings: SchedulingSettings, names: Sch
             function_name=names.function(group), role_name=names.function_role(group),
             policy_name=names.function_policy(group),
             environment=action_environment(stack, settings, group, data, names),
-            statements=extra, description=f"Bedrock action group '{group}' of the scheduling agents")
+            statements=extra, description=f"Bedrock action group '{group}' of the scheduling agents",
+            reach=ACTION_REACH)
     return functions
 
 
@@ -52,10 +67,17 @@ def lambda_function(stack: SystemStack, settings: SchedulingSettings, data: Data
                     role_name: str, policy_name: str, environment: dict[str, str],
                     statements: tuple[Statement, ...], description: str,
                     dead_letter_queue: Queue | None = None,
-                    timeout_seconds: int | None = None) -> ActionFunction:
+                    timeout_seconds: int | None = None,
+                    reach: tuple[str, ...] | None = None) -> ActionFunction:
+    """`reach` (default: `VPC_REACH[construct_id]`) places the function in the phase-3 VPC."""
     sizing = settings.functions
     if dead_letter_queue is not None:
         statements = (*statements, *dead_letter_queue.send_statements())
+    network = reach_of(stack)
+    reach = (VPC_REACH.get(construct_id, ()) if reach is None else reach) if network else ()
+    for target in reach:
+        statements = (*statements, *network.statements[target])
+        environment = {**environment, **network.environment[target]}
     function = ActionFunction(stack, construct_id, ActionFunctionProps(
         function_name=function_name, role_name=role_name, policy_name=policy_name,
         log_group_name=f"/aws/lambda/{function_name}", package=package,
@@ -65,8 +87,11 @@ def lambda_function(stack: SystemStack, settings: SchedulingSettings, data: Data
         log_retention_days=sizing.log_retention_days, kms_key_arn=data.key_arn,
         environment=environment, extra_statements=statements, description=description,
         dead_letter_queue_arn=dead_letter_queue.queue_arn if dead_letter_queue else None,
+        subnet_ids=network.network.subnet_ids if reach else (),
+        security_group_ids=(network.network.functions.group_id,) if reach else (),
     ))
-    suppress(function.function, "CKV_AWS_117", NO_VPC)
+    if not reach:
+        suppress(function.function, "CKV_AWS_117", NO_VPC)
     if data.key_arn is None:
         excuse([function.function], ("CKV_AWS_173",), NO_CUSTOMER_KEY)
         excuse([function.log_group], ("CKV_AWS_158",), NO_CUSTOMER_KEY)

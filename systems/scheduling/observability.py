@@ -30,7 +30,9 @@ SECRET_MAX_AGE_DAYS = {"pf360": 90, "database": 30, "api-keys": 180}
 
 
 def build_observability(stack: SystemStack, settings: SchedulingSettings, names: SchedulingNames,
-                        data: Data, functions: dict[str, ActionFunction], api: RestApi) -> None:
+                        data: Data, functions: dict[str, ActionFunction],
+                        api: RestApi) -> dict[str, Topic]:
+    """Returns the topics by kind ("alerts", "errors"): phase 3's workflows report to errors."""
     env = stack.env
     config = settings.alarms
     subscriptions = (*(Subscription("email", endpoint=e) for e in config.email_subscriptions),
@@ -41,7 +43,11 @@ def build_observability(stack: SystemStack, settings: SchedulingSettings, names:
         topics[kind] = Topic(stack, f"topic_{kind}", TopicProps(
             name=names.topic(kind), kms_key_arn=data.key_arn, account_id=env.account_id,
             region=env.region, subscriptions=subscriptions,
-            display_name=f"Scheduling {kind} ({env.environment})"))
+            display_name=f"Scheduling {kind} ({env.environment})",
+            # Phase 3: the workflows' failure paths publish to errors (their roles by name; the
+            # async layer orders this policy after the roles exist).
+            publisher_role_arns=tuple(names.state_machine_role_arn(w) for w in names.WORKFLOWS)
+            if kind == "errors" and settings.reaches("3") else ()))
         if data.key_arn is None:
             excuse([topics[kind].topic], ("CKV_AWS_26",), NO_CUSTOMER_KEY)
     dims = {"Environment": env.environment}
@@ -104,6 +110,7 @@ def build_observability(stack: SystemStack, settings: SchedulingSettings, names:
     SamplingRule(stack, "sampling", SamplingRuleProps(
         rule_name=names.sampling_rule(), priority=1000, fixed_rate=settings.tracing_sample_rate,
         reservoir_size=1, service_name="*"))
+    return topics
 
 
 def _dashboards(stack, names: SchedulingNames, data: Data, functions: dict[str, ActionFunction],

@@ -75,10 +75,17 @@ class Project:
     def settings(self) -> BackendSettings:
         return load_backend_settings(self.backend_file)
 
-    def set_bootstrap_state(self, value: str) -> None:
+    def set_bootstrap_state(self, value: str, kms_key_id: str | None = None) -> None:
+        """README step 2 edits: `bootstrap_state` and, with "s3", the state key's ARN."""
         document = json.loads(self.backend_file.read_text())
         document["//"]["bootstrap_state"] = value
+        if kms_key_id:
+            document["terraform"]["backend"]["s3"]["kms_key_id"] = kms_key_id
         self.backend_file.write_text(json.dumps(document, indent=2) + "\n")
+
+    def state_key_arn(self) -> str:
+        """Output `state_kms_key_arn` of the bootstrap's local state."""
+        return json.loads(self.state_file.read_text())["outputs"]["state_kms_key_arn"]["value"]
 
     def synth(self) -> None:
         """`make synth` for this project: `cdktf.out` replaced whole."""
@@ -150,7 +157,8 @@ def test_bootstrap_local_state_is_at_the_project_root_outside_cdktf_out(tmp_path
     # `make synth` replaces cdktf.out whole; the state file at the root is not part of it.
     project.state_file.write_text('{"version": 4}\n')
     (project.stack_dir / "leftover.json").write_text("{}\n")
-    project.set_bootstrap_state("s3")
+    project.set_bootstrap_state(
+        "s3", "arn:aws:kms:us-east-1:618048437522:key/1234abcd-12ab-34cd-56ef-1234567890ab")
     project.synth()
     assert not (project.stack_dir / "leftover.json").exists()
     assert project.state_file.read_text() == '{"version": 4}\n'
@@ -190,7 +198,7 @@ def step_2(step_1: Bootstrapped, root: Path, endpoint: str, aws,
     `terraform init -migrate-state -force-copy` against the emulator's S3 backend."""
     project = step_1.project.copy_to(root)
     forget_bucket_state(aws, project.settings())
-    project.set_bootstrap_state("s3")
+    project.set_bootstrap_state("s3", project.state_key_arn())
     project.synth()
     extra = prepare_in_place(project.stack_dir, endpoint)
     before_init(project)
@@ -250,7 +258,9 @@ def test_step_2_moves_the_root_state_into_the_bucket_when_terraform_is_given_it(
     assert resource_ids(migrated) == resource_ids(json.loads(step_1.state))
     head = module_aws("s3").head_object(Bucket=settings.bucket,
                                         Key=settings.state_key(BOOTSTRAP_STACK))
-    assert head.get("ServerSideEncryption") in {"AES256", "aws:kms"}, head
+    # Written with the state key named in the backend, as the bucket policy demands.
+    assert head.get("ServerSideEncryption") == "aws:kms", head
+    assert head.get("SSEKMSKeyId") == project.state_key_arn() == settings.kms_key_id, head
     # The migrated state matches what exists: the plan against the S3 backend is empty.
     plan = run_terraform(["plan", "-detailed-exitcode", "-input=false", "-no-color"],
                          project.stack_dir, step_1.env, check=False)

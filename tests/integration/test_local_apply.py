@@ -11,6 +11,9 @@ that the synthesized output was never touched.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,7 +133,9 @@ def test_summary_names_applied_and_skipped_resources(cli_apply, local, synth_dir
 
 def test_dev_state_is_encrypted_versioned_and_locked_during_apply(cli_apply, local, aws):
     head = aws("s3").head_object(Bucket=BUCKET, Key=KEY)
-    assert head.get("ServerSideEncryption") in {"AES256", "aws:kms"}, head
+    # Written with the state key the bootstrap created, as the backend names it.
+    assert head.get("ServerSideEncryption") == "aws:kms", head
+    assert local.state_key_arn() and head.get("SSEKMSKeyId") == local.state_key_arn(), head
     assert state_addresses(state(aws)) == sorted(local.selection(STACK).targets)
     versions_before = len(state_versions(aws))
     assert versions_before >= 1
@@ -228,6 +233,60 @@ def test_stale_lock_blocks_until_force_unlock(cli_apply, local, aws):
         assert retry.wait(APPLY_SECONDS) == 0, retry.output[-3000:]
     finally:
         retry.close()
+
+
+# -- 4b. a bad write to the state object, restored from the bucket's previous version -------------
+
+def test_overwritten_state_is_restored_from_its_previous_version(cli_apply, local, aws):
+    """The README's state-recovery runbook: a push of a wrong state (here: same lineage, no
+    resources, next serial, with its digest, as `terraform state push -force` leaves it) makes
+    the next plan want to create everything; `state_recovery list` shows the versions and
+    `restore` brings the good one back; the next plan is empty again."""
+    from modules.state_recovery import list_versions, restore
+
+    good = state(aws)
+    good_version = next(v for v in state_versions(aws) if v["IsLatest"])["VersionId"]
+    bad = {**good, "serial": good["serial"] + 1, "resources": []}
+    body = json.dumps(bad).encode()
+    aws("s3").put_object(Bucket=BUCKET, Key=KEY, Body=body, ServerSideEncryption="aws:kms",
+                         SSEKMSKeyId=local.state_key_arn())
+    sync_state_digest(aws("s3"), aws("dynamodb"), BUCKET, KEY, TABLE)
+    local.init(STACK, lock="both")
+    code, output = local.plan_exitcode(STACK)
+    assert code == 2, output[-3000:]  # the bad write is visible: everything "to add"
+
+    env = {**os.environ, **local.env(STACK), "AWS_ENDPOINT_URL": local.endpoint}
+    env.pop("AWS_PROFILE")  # the plan's "" would name a profile boto3 cannot find
+    listed = subprocess.run([sys.executable, "-m", "modules.state_recovery", "list", STACK],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    current, *older = listed.stdout.splitlines()[1:]
+    assert current.endswith("(current)") and f" {bad['serial']} " in current
+    assert any(line.startswith(good_version) for line in older), listed.stdout
+
+    settings = SETTINGS.model_copy(update={"kms_key_id": local.state_key_arn()})
+    versions_before = len(list_versions(settings, STACK, aws("s3")))
+    restore(settings, STACK, good_version, (aws("s3"), aws("dynamodb")))
+    assert state_addresses(state(aws)) == state_addresses(good)
+    assert len(state_versions(aws)) == versions_before + 1  # the bad version stays in history
+    head = aws("s3").head_object(Bucket=BUCKET, Key=KEY)
+    assert head.get("SSEKMSKeyId") == local.state_key_arn(), head
+    code, output = local.plan_exitcode(STACK)
+    assert code == 0, output[-3000:]
+    assert "No changes." in output
+
+
+def test_restore_refuses_while_a_lock_is_held(cli_apply, local, aws):
+    from modules.state_recovery import RecoveryError, restore
+
+    aws("dynamodb").put_item(TableName=TABLE, Item={"LockID": {"S": LOCK_ROW},
+                                                    "Info": {"S": '{"Who": "someone"}'}})
+    try:
+        version = state_versions(aws)[0]["VersionId"]
+        with pytest.raises(RecoveryError, match="a Terraform lock is held"):
+            restore(SETTINGS, STACK, version, (aws("s3"), aws("dynamodb")))
+    finally:
+        aws("dynamodb").delete_item(TableName=TABLE, Key={"LockID": {"S": LOCK_ROW}})
 
 
 # -- 5. supported resources: applied, plan clean, destroyed ---------------------------------------

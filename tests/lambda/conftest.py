@@ -41,7 +41,8 @@ TODAY = dt.date(2025, 1, 6)
 CUSTOMER = {"customer_id": "CUST001", "client_id": "09PF05VD"}
 _PF360_ENV = ("PF360_API_BASE_URL", "PF360_CLIENT_ID", "PF360_CREDENTIALS_SECRET_ARN")
 # Function folders of lambda/scheduling/ that are not action groups (no schema, no agent row).
-PHASE2_FUNCTIONS = ("chat_api", "cleanup_sessions", "refresh_cache", "daily_metrics")
+PHASE2_FUNCTIONS = ("chat_api", "cleanup_sessions", "refresh_cache", "daily_metrics",
+                    "cognito_pre_signup", "cognito_post_confirmation")
 # Every variable Phase 2 adds; none is set at the start of a test (Phase 1 behaviour).
 PHASE2_ENV = (
     "ENVIRONMENT",
@@ -56,6 +57,9 @@ PHASE2_ENV = (
     "SECRET_ARNS",
     "LAMBDA_TASK_ROOT",
 )
+# Phase 3 async work (queue consumers, workflow steps, stream consumer) and its variables.
+PHASE2_FUNCTIONS += ("async_tasks", "appointment_notifications", "workflow_tasks", "events_consumer")
+PHASE2_ENV += ("EVENTS_STREAM", "METRICS_STREAM", "NOTIFICATIONS_TOPIC", "SESSION_IDLE_DAYS")
 REGION = "us-east-1"
 # Table names as a test environment names them.
 TABLES = {

@@ -630,3 +630,80 @@ class TestCors:
         response = phase2["chat_api"].lambda_handler(event, None)
         assert response["statusCode"] == 400
         assert header(response, "Access-Control-Allow-Origin") == "https://chat.example.com"
+
+
+# -- enterprise phase: the identity comes from the Cognito ID token --------------------------
+def with_claims(event: dict[str, Any], **claims: str) -> dict[str, Any]:
+    """What API Gateway passes after its Cognito user-pool authorizer accepted the token."""
+    event["requestContext"]["authorizer"] = {"claims": {"sub": "sub-1", "email": "ana@example.com",
+                                                        **claims}}
+    return event
+
+
+TOKEN = {"custom:customer_id": "CUST001", "custom:client_id": "09PF05VD"}
+
+
+@pytest.mark.usefixtures("chat_env")
+class TestCognitoIdentity:
+    @pytest.fixture(autouse=True)
+    def _cognito(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("AUTH_MODE", "cognito")
+
+    @pytest.fixture
+    def call(self, phase2: dict[str, ModuleType], fake_context: Any) -> Callable[..., Any]:
+        def run(method: str, path: str, body: Any = None, query: dict[str, str] | None = None,
+                claims: dict[str, str] | None = TOKEN) -> tuple[int, Any]:
+            event = proxy_event(method, path, body, query)
+            if claims is not None:
+                with_claims(event, **claims)
+            response = phase2["chat_api"].lambda_handler(event, fake_context)
+            assert_proxy_response(response)
+            return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+        return run
+
+    def test_chat_takes_the_customer_and_client_from_the_token(
+        self, call: Callable[..., Any], stubber: EventStreamStubber, agent_client: Any
+    ) -> None:
+        stubber.add_response("invoke_agent", completion(agent_client, chunk("Hello.")),
+                             expected_call("Hi"))  # session attributes = the token's claims
+        status, body = call("POST", "/chat", {"message": "Hi"})
+        assert (status, body["answer"]) == (200, "Hello.")
+        assert call("GET", f"/sessions/{body['session_id']}")[1]["customer_id"] == "CUST001"
+
+    def test_stating_the_same_identity_is_fine_another_is_refused(
+        self, call: Callable[..., Any], stubber: EventStreamStubber, agent_client: Any
+    ) -> None:
+        stubber.add_response("invoke_agent", completion(agent_client, chunk("Hello.")),
+                             expected_call("Hi"))
+        assert call("POST", "/chat", chat_body("Hi"))[0] == 200
+        assert call("POST", "/chat", chat_body("Hi", customer_id="CUST002"))[0] == 403
+        assert call("POST", "/chat", {"message": "Hi", "client_id": "OTHER"})[0] == 403
+        assert call("GET", f"/sessions/{uuid.uuid4()}", query={"customer_id": "CUST002"})[0] == 403
+
+    def test_sessions_of_another_customer_stay_forbidden(
+        self, call: Callable[..., Any], stubber: EventStreamStubber, agent_client: Any
+    ) -> None:
+        stubber.add_response("invoke_agent", completion(agent_client, chunk("Hello.")))
+        session_id = call("POST", "/chat", {"message": "Hi"})[1]["session_id"]
+        other = {**TOKEN, "custom:customer_id": "CUST002"}
+        assert call("GET", f"/sessions/{session_id}", claims=other)[0] == 403
+        assert call("DELETE", f"/sessions/{session_id}", claims=other)[0] == 403
+        assert call("DELETE", f"/sessions/{session_id}")[0] == 204
+
+    @pytest.mark.parametrize("claims", [None, {}, {"custom:customer_id": "CUST001"},
+                                        {**TOKEN, "custom:customer_id": "lower-case"}])
+    def test_a_token_without_a_valid_identity_is_refused(
+        self, call: Callable[..., Any], claims: dict[str, str] | None
+    ) -> None:
+        assert call("POST", "/chat", {"message": "Hi"}, claims=claims)[0] == 401
+        assert call("GET", f"/sessions/{uuid.uuid4()}", claims=claims)[0] == 401
+
+    def test_health_stays_open(self, call: Callable[..., Any]) -> None:
+        assert call("GET", "/health", claims=None) == (200, {"status": "ok"})
+
+    def test_without_auth_mode_claims_are_ignored(
+        self, call: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Phase 2 keeps stating the customer: a body without it is still invalid."""
+        monkeypatch.delenv("AUTH_MODE")
+        assert call("POST", "/chat", {"message": "Hi"})[0] == 422

@@ -44,6 +44,19 @@ SMOKE: dict[str, tuple[Any, Any]] = {
     "cleanup_sessions": ({"source": "aws.events"}, lambda r: r["status"] == "error"),
     "refresh_cache": ({"source": "aws.events"}, lambda r: r["status"] == "skipped"),
     "daily_metrics": ({"source": "aws.events"}, lambda r: r["status"] == "error"),
+    # Phase 3 consumers: an empty batch has no failures; a workflow step validates its input.
+    "async_tasks": ({"Records": []}, lambda r: r == {"batchItemFailures": []}),
+    "appointment_notifications": ({"Records": []}, lambda r: r == {"batchItemFailures": []}),
+    "workflow_tasks": ({"task": "validate_customer", "input": {"customer_id": "C1", "client_id": "K1"}},
+                       lambda r: r["session_id"] == "onboarding-C1"),
+    "events_consumer": ({"Records": []}, lambda r: r == {"batchItemFailures": []}),
+    # Phase 3 user-pool triggers: an operator-created user needs no table; a password reset
+    # changes nothing.
+    "cognito_pre_signup": ({"triggerSource": "PreSignUp_AdminCreateUser", "request": {"userAttributes": {
+        "email": "ana@example.com", "custom:customer_id": "CUST001", "custom:client_id": "09PF05VD"}}},
+        lambda r: r["response"]["autoConfirmUser"] is False),
+    "cognito_post_confirmation": ({"triggerSource": "PostConfirmation_ConfirmForgotPassword", "request": {}},
+                                  lambda r: r["triggerSource"] == "PostConfirmation_ConfirmForgotPassword"),
 }
 
 

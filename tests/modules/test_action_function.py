@@ -95,3 +95,23 @@ def test_invoke_statements_name_only_this_function(tmp_path):
     (statement,) = captured["statements"]
     assert statement.actions == ("lambda:InvokeFunction",)
     assert statement.resources == (captured["arn"],)
+
+
+def test_vpc_placement_uses_the_subnets_and_groups_and_grants_only_their_interfaces(tmp_path):
+    placed = build(tmp_path, subnet_ids=("subnet-1", "subnet-2"), security_group_ids=("sg-1",))
+    fn = one(placed, "aws_lambda_function")
+    assert fn["vpc_config"] == {"subnet_ids": ["subnet-1", "subnet-2"],
+                                "security_group_ids": ["sg-1"]}
+    statements = statements_of(placed, "t-orders-role")
+    manage = statements["ManageOwnNetworkInterfaces"]
+    prefix = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert manage["resources"] == [f"{prefix}:network-interface/*", f"{prefix}:subnet/subnet-1",
+                                   f"{prefix}:subnet/subnet-2", f"{prefix}:security-group/sg-1"]
+    assert "ec2:CreateNetworkInterface" in manage["actions"]
+    assert statements["DescribeNetwork"]["resources"] == ["*"]
+    assert all(a.startswith("ec2:Describe") for a in statements["DescribeNetwork"]["actions"])
+
+
+def test_no_vpc_by_default(plain):
+    assert "vpc_config" not in one(plain, "aws_lambda_function")
+    assert "ManageOwnNetworkInterfaces" not in statements_of(plain, "t-orders-role")

@@ -172,3 +172,22 @@ def test_spec_refuses_inconsistent_rows(fields, message):
 def test_props_refuse_impossible_settings(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_stream_of_item_changes_when_the_row_asks_for_it(plain):
+    arns = {}
+
+    def add(stack):
+        for name, view in (("streamed", "NEW_AND_OLD_IMAGES"), ("quiet", None)):
+            table = DynamoTable(stack, name, DynamoTableProps(
+                table_name=f"pf-dev-{name}", spec=spec(stream_view_type=view), region=REGION,
+                kms_key_arn=None))
+            arns[name] = table.stream_arn
+    tables = {t["name"]: t for t in resources(synth_construct(add), "aws_dynamodb_table").values()}
+    streamed = tables["pf-dev-streamed"]
+    assert (streamed["stream_enabled"], streamed["stream_view_type"]) == (True, "NEW_AND_OLD_IMAGES")
+    assert arns["streamed"].startswith("${TfToken") and arns["quiet"] is None
+    for table in (tables["pf-dev-quiet"], one(plain[0], "aws_dynamodb_table")):
+        assert "stream_enabled" not in table and "stream_view_type" not in table
+    with pytest.raises(ValidationError, match="stream_view_type"):
+        spec(stream_view_type="ALL")

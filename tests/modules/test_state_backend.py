@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from modules.backend import load_backend_settings
+from modules.errors import ConfigError
 from modules.config import REPO_ROOT
 from tests.conftest import one, policy_statements, ref_id, resources
 
@@ -95,11 +98,73 @@ def test_bootstrap_moves_to_the_bucket_after_migration(tmp_path):
 
     from modules.stacks.state_backend_stack import StateBackendStack
 
-    raw = json.loads((REPO_ROOT / "backend.tf.json").read_text())
-    raw["//"]["bootstrap_state"] = "s3"
-    path = tmp_path / "backend.tf.json"
-    path.write_text(json.dumps(raw))
+    path = backend_file(tmp_path, bootstrap_state="s3", kms_key_id=STATE_KEY)
     stack = StateBackendStack(cdktf.App(outdir=str(tmp_path / "out")), load_backend_settings(path))
     backend = json.loads(cdktf.Testing.synth(stack))["terraform"]["backend"]
     assert backend["s3"]["key"] == "pf/state-backend/terraform.tfstate"
     assert backend["s3"]["use_lockfile"] is True and backend["s3"]["encrypt"] is True
+    assert backend["s3"]["kms_key_id"] == STATE_KEY
+
+
+STATE_KEY = "arn:aws:kms:us-east-1:618048437522:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def backend_file(tmp_path, **changes):
+    raw = json.loads((REPO_ROOT / "backend.tf.json").read_text())
+    if "bootstrap_state" in changes:
+        raw["//"]["bootstrap_state"] = changes.pop("bootstrap_state")
+    raw["terraform"]["backend"]["s3"].update(changes)
+    path = tmp_path / "backend.tf.json"
+    path.write_text(json.dumps(raw))
+    return path
+
+
+def test_stacks_write_state_with_the_named_state_key(tmp_path):
+    from cdktf import App, TerraformStack
+
+    from modules.backend import use_team_backend
+
+    named, unnamed = (TerraformStack(App(outdir=str(tmp_path / n)), n) for n in ("a", "b"))
+    use_team_backend(named, load_backend_settings(backend_file(tmp_path, kms_key_id=STATE_KEY)),
+                     "dev", "scheduling")
+    use_team_backend(unnamed, load_backend_settings(), "dev", "scheduling")
+    from cdktf import Testing
+
+    with_key = json.loads(Testing.synth(named))["terraform"]["backend"]["s3"]
+    assert with_key["encrypt"] is True and with_key["kms_key_id"] == STATE_KEY
+    # Before the key is recorded no encryption header is sent: `encrypt` alone would ask for
+    # S3-managed keys, which the state bucket refuses; its default (the state key) applies.
+    without = json.loads(Testing.synth(unnamed))["terraform"]["backend"]["s3"]
+    assert without["encrypt"] is False and "kms_key_id" not in without
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"bootstrap_state": "s3"}, "kms_key_id: required once bootstrap_state is \"s3\""),
+    ({"kms_key_id": STATE_KEY.replace("618048437522", "111111111111")},
+     "kms_key_id: a key in the backend's region and account (us-east-1, 618048437522), "
+     "not (us-east-1, 111111111111)"),
+    ({"kms_key_id": "alias/pf-terraform-state"}, "kms_key_id"),
+])
+def test_state_key_errors_name_the_file_and_field(tmp_path, changes, message):
+    path = backend_file(tmp_path, **changes)
+    with pytest.raises(ConfigError) as caught:
+        load_backend_settings(path)
+    assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def test_state_bucket_refuses_any_encryption_but_the_state_key(stacks):
+    bootstrap = stacks["state-backend"]
+    key = "${aws_kms_key." + next(iter(resources(bootstrap, "aws_kms_key"))) + ".arn}"
+    statements = {s["sid"]: s for s in policy_statements(
+        bootstrap, one(bootstrap, "aws_s3_bucket_policy")["policy"]) if s.get("sid")}
+    for sid in ("DenyOtherEncryption", "DenyOtherKeys", "DenyKmsWithoutTheKey"):
+        assert statements[sid]["effect"] == "Deny" and statements[sid]["actions"] == ["s3:PutObject"]
+        assert statements[sid]["principals"] == [{"type": "*", "identifiers": ["*"]}]
+    assert statements["DenyOtherEncryption"]["condition"] == [{
+        "test": "StringNotEqualsIfExists", "variable": "s3:x-amz-server-side-encryption",
+        "values": ["aws:kms"]}]
+    assert statements["DenyOtherKeys"]["condition"] == [{
+        "test": "StringNotEqualsIfExists",
+        "variable": "s3:x-amz-server-side-encryption-aws-kms-key-id", "values": [key]}]
+    assert {c["test"] for c in statements["DenyKmsWithoutTheKey"]["condition"]} == {
+        "StringEquals", "Null"}

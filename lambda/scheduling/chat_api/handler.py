@@ -15,8 +15,16 @@ are stored. A failure to store the turns is logged (and counted as LambdaErrors)
 customer still gets the answer.
 
 A session belongs to the customer who started it: GET, DELETE and a continued chat by another
-customer get 403. Who the caller is comes from authenticated_customer_id(), which today trusts
-the customer_id the caller states; the Cognito phase replaces it (see there).
+customer get 403. Who the caller is comes from authenticated_customer_id().
+
+Identity. Without AUTH_MODE (phase 2) the caller states its customer (body or ?customer_id=)
+and the API key in front vouches for the caller. With AUTH_MODE=cognito (enterprise phase) a
+Cognito user-pool authorizer has verified an ID token before the function runs: the customer
+and client are the token's `custom:customer_id` / `custom:client_id` claims
+(requestContext.authorizer.claims). They are written into the body (POST /chat) or the query
+(sessions) before routing, so the routes read them where phase 2 callers state them; a caller
+who states a different customer or client gets 403, a token without them 401. /health stays
+open in both modes.
 
 Errors, all {"statusCode", "error", "message"} (+ "details" for 422):
   422 invalid body, path or query (field names and reasons, never the values)
@@ -34,7 +42,7 @@ Access-Control-Allow-Origin (and Vary: Origin, and Retry-After exposed to script
 CORS_ALLOW_ORIGINS lists the origins, comma-separated, or is "*"; unset: no CORS headers.
 
 Environment: SUPERVISOR_AGENT_ID, SUPERVISOR_ALIAS_ID, SESSION_TABLE, CONVERSATION_TABLE,
-CORS_ALLOW_ORIGINS, plus ENVIRONMENT (metrics), SETTINGS_PARAMETER_PATH (session_idle_days),
+CORS_ALLOW_ORIGINS, AUTH_MODE, plus ENVIRONMENT (metrics), SETTINGS_PARAMETER_PATH (session_idle_days),
 LOG_LEVEL, POWERTOOLS_SERVICE_NAME.
 """
 
@@ -44,6 +52,7 @@ import base64
 import binascii
 import json
 import os
+import re
 import time
 import uuid
 from http import HTTPStatus
@@ -193,19 +202,53 @@ def _unexpected(exc: Exception) -> Response:
 
 
 def authenticated_customer_id(claimed: str) -> str:
-    """The customer the caller acts for. HOOK for the Cognito phase.
+    """The customer the caller acts for; every route goes through this function.
 
-    Today the caller states its customer (POST body, or ?customer_id= on GET/DELETE) and the API
-    in front (API key / IAM authorisation) vouches for the caller. With a Cognito authoriser,
-    read the claim here instead and refuse a different stated customer, e.g.:
-
-        claims = app.current_event.request_context.authorizer.claims or {}
-        if claims.get("custom:customer_id") != claimed:
-            raise ApiError(HTTPStatus.FORBIDDEN, "...")
-
-    Every route goes through this function, so that is the only change needed.
-    """
+    Phase 2: the customer the caller states, vouched for by the API key. With AUTH_MODE=cognito
+    the stated value is already the token's claim (`_token_identity` put it there and refused
+    any other), so it is the same function in both modes."""
     return claimed
+
+
+_CLAIMS = {"customer_id": "custom:customer_id", "client_id": "custom:client_id"}
+
+
+def _token_identity(event: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple[int, str] | None]:
+    """AUTH_MODE=cognito: (the event with the token's identity written in, None), or
+    (None, (status, message)) to refuse. Without AUTH_MODE: (event, None) unchanged."""
+    if os.environ.get("AUTH_MODE", "").strip().lower() != "cognito" or event["path"] == "/health":
+        return event, None
+    context = event.get("requestContext") or {}
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
+    claims = claims if isinstance(claims, dict) else {}
+    identity = {field: claims.get(claim) for field, claim in _CLAIMS.items()}
+    patterns = {"customer_id": CUSTOMER_ID_PATTERN, "client_id": CLIENT_ID_PATTERN}
+    if not all(isinstance(v, str) and re.fullmatch(patterns[k], v) for k, v in identity.items()):
+        logger.warning("Token without a customer or client claim")
+        return None, (HTTPStatus.UNAUTHORIZED, "Sign in again: your token names no customer.")
+    event = dict(event)
+    if event["httpMethod"].upper() == "POST":
+        raw = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            raw = base64.b64decode(raw).decode("utf-8")
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            return event, None  # the route answers 422 for a body that is no JSON
+        if isinstance(body, dict):
+            if any(k in body and body[k] != v for k, v in identity.items()):
+                return None, (HTTPStatus.FORBIDDEN, "You can only act for your own customer account.")
+            event["body"], event["isBase64Encoded"] = json.dumps({**body, **identity}), False
+        return event, None
+    query = dict(event.get("queryStringParameters") or {})
+    if "customer_id" in query and query["customer_id"] != identity["customer_id"]:
+        return None, (HTTPStatus.FORBIDDEN, "You can only act for your own customer account.")
+    query["customer_id"] = identity["customer_id"]
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {
+        **(event.get("multiValueQueryStringParameters") or {}), "customer_id": [identity["customer_id"]]}
+    return event, None
 
 
 # Routes
@@ -363,6 +406,9 @@ def _serve(event: Any, context: Any) -> dict[str, Any]:
         "path": event["path"],
         "request_id": getattr(context, "aws_request_id", None),
     }
+    event, refusal = _token_identity(event)
+    if refusal is not None:
+        return _plain_response(*refusal)
     with logger.append_context_keys(**keys):
         try:
             response = app.resolve(event, context)
