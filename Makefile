@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 synth: setup
-	$(PY) -O main.py $(ONLY)
+	$(PY) main.py $(ONLY)
 
 plan: setup
 	$(PY) -m modules.pipeline.run $(ONLY)

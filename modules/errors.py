@@ -11,7 +11,3 @@ class ConfigError(Exception):
         self.field = field
         self.message = message
         super().__init__(f"{file}: {field}: {message}")
-
-    def __reduce__(self):
-        # Crosses process boundaries intact (synthesis workers).
-        return (type(self), (self.file, self.field, self.message))

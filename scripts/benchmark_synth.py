@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        synth = [sys.executable, "-O", "main.py", "--outdir", str(Path(scratch) / "cdktf.out")]
+        synth = [sys.executable, "main.py", "--outdir", str(Path(scratch) / "cdktf.out")]
         bare = [sys.executable, "-c", "import cdktf_cdktf_provider_aws"]
         print("warm-up synth (builds Lambda packages, fills the jsii cache) ...", file=sys.stderr)
         measure(synth)

@@ -155,11 +155,7 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
-        groups = _worker_groups(planned, names)
-        if len(groups) > 1:
-            _synthesize_in_workers(staging, backend, planned, groups)
-        else:
-            _synthesize_into(staging, backend, planned, set(names))
+        _synthesize_into(staging, backend, planned, set(names))
         _adopt(staging / "stacks", [p for p in planned if p.stack in selected and p.adoption],
                adopt)
         _replace_dir(staging, target)
@@ -193,75 +189,6 @@ def _synthesize_into(outdir: Path, backend: BackendSettings, planned: list[Plann
         suppressions = [s.to_json() for s in suppressions_of(stack)]
         (stack_dir / "suppressions.json").write_text(json.dumps(suppressions, indent=2) + "\n")
     return [stack.node.id for stack in stacks]
-
-
-#: Synthesis processes (`PF_SYNTH_WORKERS`, default: up to 2, one per CPU). Each process pays
-#: the provider's jsii load once; the rest of the time is spent in the jsii node process, one
-#: per Python process, so stacks synthesize in parallel.
-def _workers() -> int:
-    raw = os.environ.get("PF_SYNTH_WORKERS", "")
-    if raw.strip():
-        if not raw.strip().isdigit() or int(raw) < 1:
-            raise ConfigError("PF_SYNTH_WORKERS", "value", f"{raw!r}: a whole number >= 1")
-        return int(raw)
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-def _worker_groups(planned: list[PlannedStack], names: list[str]) -> list[set[str]]:
-    """Selected stacks split over the workers, a system's stacks always together (they share
-    Lambda packages, which are built once), the biggest group first onto the lightest worker.
-    One group when the CDKTF runtime is already running in this process (a test session):
-    forking a process that talks to a jsii node process would share its pipes."""
-    workers = _workers()
-    if workers == 1 or len(names) < 2 or "jsii" in sys.modules:
-        return [set(names)]
-    by_system: dict[str, set[str]] = {}
-    for plan in planned:
-        if plan.stack in names:
-            by_system.setdefault(plan.system.key, set()).add(plan.stack)
-    groups: list[set[str]] = [set() for _ in range(min(workers, max(1, len(by_system))))]
-    for stacks in sorted(by_system.values(), key=len, reverse=True):
-        min(groups, key=len).update(stacks)
-    if BOOTSTRAP_STACK in names:
-        min(groups, key=len).add(BOOTSTRAP_STACK)
-    return [g for g in groups if g]
-
-
-_FORKED: tuple | None = None  # what a forked worker synthesizes (set just before the fork)
-
-
-def _synthesize_part(index: int) -> list[str]:
-    staging, backend, planned, groups = _FORKED  # type: ignore[misc]
-    return _synthesize_into(staging / f".part-{index}", backend, planned, groups[index])
-
-
-def _synthesize_in_workers(staging: Path, backend: BackendSettings,
-                           planned: list[PlannedStack], groups: list[set[str]]) -> None:
-    """Each group in a forked process (configuration already validated and in memory), then
-    the parts merged into one output with one manifest."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _FORKED
-    _FORKED = (staging, backend, planned, groups)
-    try:
-        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
-            for future in [pool.submit(_synthesize_part, i) for i in range(len(groups))]:
-                future.result()  # re-raises a worker's error (ConfigError, LambdaPackageError ...)
-    finally:
-        _FORKED = None
-    manifest: dict = {}
-    (staging / "stacks").mkdir()
-    for index in range(len(groups)):
-        part = staging / f".part-{index}"
-        part_manifest = json.loads((part / "manifest.json").read_text())
-        manifest.setdefault("version", part_manifest["version"])
-        manifest.setdefault("stacks", {}).update(part_manifest["stacks"])
-        for stack_dir in (part / "stacks").iterdir():
-            stack_dir.rename(staging / "stacks" / stack_dir.name)
-        shutil.rmtree(part)
-    manifest["stacks"] = dict(sorted(manifest["stacks"].items()))
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def _adopt(stacks_dir: Path, planned: list[PlannedStack], emit: bool) -> None:

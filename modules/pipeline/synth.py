@@ -13,8 +13,7 @@ from modules.config import REPO_ROOT
 def synthesize(outdir: Path, only: list[str] | None = None) -> int:
     """Run `main.py --outdir outdir [--only ...]`; its messages go to stderr; returns its exit
     code (0 ok, 2 bad configuration, 1 other failure)."""
-    # -O: skips the bindings' runtime type checks (typeguard); tests synthesize without it.
-    command = [sys.executable, "-O", str(REPO_ROOT / "main.py"), "--outdir", str(outdir)]
+    command = [sys.executable, str(REPO_ROOT / "main.py"), "--outdir", str(outdir)]
     for name in only or []:
         command += ["--only", name]
     return subprocess.run(command, check=False).returncode

@@ -87,7 +87,7 @@ def test_transitive_depends_on_replace_triggers_and_unknown_services():
             "aws_kms_key": {"explicit": {"depends_on": ["aws_iam_role.via_data"]}},
             "aws_s3_object": {"triggered": {"bucket": "${aws_s3_bucket.ok.id}",
                                             "lifecycle": {"replace_triggered_by": ["aws_kms_key.explicit"]}}},
-            "aws_route53_zone": {"unknown": {"name": "example.org"}},
+            "aws_iot_thing": {"unknown": {"name": "example"}},
             "aws_sfn_state_machine": {"gap": {"name": "s"}},
         },
         "data": {"aws_iam_policy_document": {"d": {"statement": [
@@ -99,7 +99,7 @@ def test_transitive_depends_on_replace_triggers_and_unknown_services():
     assert "via reference (through data.aws_iam_policy_document.d)" in skipped["aws_iam_role.via_data"]
     assert "via depends_on (through aws_iam_role.via_data)" in skipped["aws_kms_key.explicit"]
     assert "via replace_triggered_by" in skipped["aws_s3_object.triggered"]
-    assert "no emulator endpoint" in skipped["aws_route53_zone.unknown"]
+    assert "no emulator endpoint" in skipped["aws_iot_thing.unknown"]
     assert "moto gap" in skipped["aws_sfn_state_machine.gap"]
 
 

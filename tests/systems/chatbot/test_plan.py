@@ -1,4 +1,4 @@
-"""The chatbot stack planned offline (dev and prod, one plan each per module) and gated by
+"""The chatbot stack planned offline (dev and prod, the session's plans) and gated by
 checkov: the specification's facts hold on planned values, nothing is replaced or destroyed,
 and the gate has no unexplained finding."""
 
@@ -6,30 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from modules.pipeline.checkov_gate import evaluate, load_suppressions, run_checkov
-from modules.pipeline.run import StackRun, validate_and_plan
-from tests.conftest import terraform_available
-from tests.systems.chatbot.conftest import synth_chatbot
+from modules.pipeline.run import StackRun
 
 pytestmark = pytest.mark.terraform
 ENVS = ("dev", "prod")
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, tuple[StackRun, object]]:
-    terraform_available()
-    root = tmp_path_factory.mktemp("chatbot-plan")
-    planned = {}
-    for env in ENVS:
-        stack_dir = synth_chatbot(root / env / "out", env)
-        run = StackRun(stack_dir.name, root / env / "work")
-        validate_and_plan(run, stack_dir, "us-east-1")
-        planned[env] = (run, stack_dir)
-    files = {env: {run.workdir / "cdk.tf.json", run.plan_file}
-             for env, (run, _) in planned.items()}
-    reports = run_checkov(sorted(f for group in files.values() for f in group))
-    return {env: (run, evaluate(run.name, files[env], reports, load_suppressions(stack_dir)))
-            for env, (run, stack_dir) in planned.items()}
+def runs(pipeline_runs) -> dict[str, tuple[StackRun, object]]:
+    """The session's offline plans and gate of the chatbot stacks (tests/conftest.py)."""
+    return {env: (pipeline_runs[f"{env}-chatbot"], pipeline_runs[f"{env}-chatbot"].gate)
+            for env in ENVS}
 
 
 def after(run: StackRun, resource_type: str) -> list[dict]:

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from modules.pipeline.checkov_gate import evaluate, load_suppressions, run_checkov
-from modules.pipeline.run import StackRun, validate_and_plan
-from tests.conftest import terraform_available
+from modules.pipeline.run import StackRun
 
 pytestmark = pytest.mark.terraform
 
 
 @pytest.fixture(scope="module")
-def prod_run(fraud_dirs, tmp_path_factory) -> StackRun:
-    terraform_available()
-    stack_dir = fraud_dirs["prod"]
-    run = StackRun(stack_dir.name, tmp_path_factory.mktemp("prod-fraud-plan"))
-    validate_and_plan(run, stack_dir, "us-east-1")
-    run.stack_dir = stack_dir
-    return run
+def prod_run(pipeline_runs) -> StackRun:
+    """The session's offline plan and gate of `prod-fraud` (tests/conftest.py)."""
+    return pipeline_runs["prod-fraud"]
 
 
 def after(run: StackRun, resource_type: str) -> list[dict]:
@@ -73,9 +67,7 @@ def test_functions_scale_to_100_and_keep_logs_two_years(prod_run):
 
 
 def test_checkov_gate_passes_with_every_suppression_used(prod_run):
-    files = {prod_run.workdir / "cdk.tf.json", prod_run.plan_file}
-    result = evaluate(prod_run.name, files, run_checkov(sorted(files)),
-                      load_suppressions(prod_run.stack_dir))
+    result = prod_run.gate
     assert not result.failed, [(f.check_id, f.resource) for f in result.failed]
     assert not result.unused, result.unused
     assert result.passed > 600
