@@ -33,7 +33,7 @@ plan: setup
 	$(PY) -m modules.pipeline.run $(ONLY)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=30
 
 test-integration: setup
 	$(PY) -m pytest tests/integration -m integration --durations=0

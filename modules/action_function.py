@@ -23,7 +23,8 @@ class ActionFunctionProps:
     role_name: str
     policy_name: str
     log_group_name: str
-    package: FunctionPackage
+    #: The zip to deploy; None only with `image_uri`.
+    package: FunctionPackage | None
     account_id: str
     region: str
     runtime: str = "python3.11"
@@ -41,6 +42,9 @@ class ActionFunctionProps:
     #: event-driven functions); its send grant must be in `extra_statements`. None: the function
     #: is only invoked synchronously and its caller gets the error.
     dead_letter_queue_arn: str | None = None
+    #: Who invokes the function synchronously when it has no dead-letter queue: the reason of
+    #: the CKV_AWS_116 suppression names them.
+    synchronous_callers: str = "a Bedrock action group or an API proxy"
     #: Private subnets and security groups when the handler reaches something inside a VPC
     #: (a database, a cache); empty keeps the function on Lambda's own network.
     subnet_ids: tuple[str, ...] = ()
@@ -49,6 +53,13 @@ class ActionFunctionProps:
     architecture: str = "x86_64"
     #: /tmp size in MB (512-10240).
     ephemeral_storage_mb: int = 512
+    #: A container image (`<repository uri>:<tag>` or `@sha256:...`) instead of the zip: the
+    #: image brings its runtime and entry point; its repository must let Lambda pull.
+    image_uri: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.package is None) == (self.image_uri is None):
+            raise ValueError(f"function {self.function_name}: give a package or an image_uri")
 
 
 class ActionFunction(Construct):
@@ -91,14 +102,18 @@ class ActionFunction(Construct):
         provider_module("iam_role_policy").IamRolePolicy(
             self, "policy", name=props.policy_name, role=role.id, policy=policy.json,
         )
-        asset = TerraformAsset(self, "package", path=str(props.package.zip_path), type=AssetType.FILE)
+        image = props.image_uri is not None
+        asset = None if image else TerraformAsset(self, "package", path=str(props.package.zip_path),
+                                                  type=AssetType.FILE)
         function = provider_module("lambda_function").LambdaFunction(
             self, "function",
             function_name=props.function_name,
             description=props.description,
             role=role.arn,
-            runtime=props.runtime,
-            handler=props.handler,
+            runtime=None if image else props.runtime,
+            handler=None if image else props.handler,
+            package_type="Image" if image else None,
+            image_uri=props.image_uri,
             architectures=[props.architecture],
             ephemeral_storage={"size": props.ephemeral_storage_mb}
             if props.ephemeral_storage_mb != 512 else None,
@@ -107,9 +122,9 @@ class ActionFunction(Construct):
             if props.subnet_ids else None,
             memory_size=props.memory_mb,
             timeout=props.timeout_seconds,
-            filename=asset.path,
+            filename=None if image else asset.path,
             # The zip is deterministic: a code change, and only a code change, redeploys.
-            source_code_hash=props.package.sha256_b64,
+            source_code_hash=None if image else props.package.sha256_b64,
             reserved_concurrent_executions=props.reserved_concurrency,
             kms_key_arn=props.kms_key_arn,
             environment={"variables": dict(sorted(props.environment.items()))}
@@ -122,9 +137,9 @@ class ActionFunction(Construct):
         )
         if not props.dead_letter_queue_arn:
             suppress(function, "CKV_AWS_116",
-                     "Invoked synchronously only (a Bedrock action group or an API proxy), so the "
-                     "caller gets the error back; a DLQ only receives failed asynchronous "
-                     "invocations, which never happen here.")
+                     f"Invoked synchronously only ({props.synchronous_callers}), so the caller "
+                     "gets the error back; a DLQ only receives failed asynchronous invocations, "
+                     "which never happen here.")
         suppress(function, "CKV_AWS_272",
                  "Packages are built reproducibly from this repository with a source hash pinned in "
                  "the plan; AWS Signer is not available to the offline pipeline.")

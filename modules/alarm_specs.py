@@ -18,6 +18,8 @@ OPERATORS = ("GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanT
              "LessThanOrEqualToThreshold")
 MISSING_DATA = ("breaching", "notBreaching", "ignore", "missing")
 _QUERY_ID = re.compile(r"[a-z][A-Za-z0-9_]*")
+#: PutMetricAlarm: metric math over at most 10 metrics (a hard CloudWatch limit).
+MAX_ALARM_METRICS = 10
 
 
 def check_period(where: str, seconds: int) -> None:
@@ -110,6 +112,10 @@ class AlarmSpec:
     def _check_math(self, where: str) -> None:
         if not self.metrics:
             raise ValueError(f"{where}: an expression needs the metrics it refers to")
+        if len(self.metrics) > MAX_ALARM_METRICS:
+            raise ValueError(f"{where}: metric math reads {len(self.metrics)} metrics; CloudWatch "
+                             f"allows at most {MAX_ALARM_METRICS} per alarm (a hard limit): "
+                             "split it into several alarms")
         ids = [m.id for m in self.metrics] + [self.expression_id]
         for query_id in ids:
             if not _QUERY_ID.fullmatch(query_id):

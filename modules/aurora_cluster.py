@@ -1,4 +1,5 @@
-"""Aurora PostgreSQL Serverless v2: a cluster, a writer and optional readers in other zones.
+"""Aurora PostgreSQL (Serverless v2 by default, or a provisioned instance class): a cluster, a
+writer and optional readers in other zones.
 
 Storage and Performance Insights are encrypted with a customer key; the master password is
 generated and stored by RDS in Secrets Manager (`manage_master_user_password`, under its own
@@ -40,6 +41,8 @@ class AuroraProtection:
     monitoring_interval_seconds: int = 60
     #: Days between rotations of the RDS-managed master secret.
     master_secret_rotation_days: int = 30
+    #: Weekly maintenance window ("sun:05:00-sun:06:00"); None lets RDS pick one.
+    maintenance_window: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ class AuroraClusterProps:
     master_username: str = "pfadmin"
     capacity: AuroraCapacity = field(default_factory=AuroraCapacity)
     protection: AuroraProtection = field(default_factory=AuroraProtection)
+    #: "db.serverless" (capacity.min_acu/max_acu apply) or a provisioned class such as
+    #: "db.t4g.medium" (the ACU range is ignored).
+    instance_class: str = "db.serverless"
+    #: Instance-level parameters (memory, connections) in a DB parameter group of their own,
+    #: as (name, value) in PostgreSQL's units; empty uses the engine defaults.
+    instance_parameters: tuple[tuple[str, str], ...] = ()
 
 
 class AuroraCluster(Construct):
@@ -106,12 +115,18 @@ class AuroraCluster(Construct):
             db_cluster_parameter_group_name=parameters.name,
             enabled_cloudwatch_logs_exports=["postgresql"],
             serverlessv2_scaling_configuration={"min_capacity": props.capacity.min_acu,
-                                                "max_capacity": props.capacity.max_acu},
+                                                "max_capacity": props.capacity.max_acu}
+            if props.instance_class == "db.serverless" else None,
+            preferred_maintenance_window=protection.maintenance_window,
             depends_on=[self.log_group])
+        instance_group = self._instance_parameters(props) if props.instance_parameters else None
         self.instances = [
             provider_module("rds_cluster_instance").RdsClusterInstance(
                 self, f"instance_{i + 1}", identifier=f"{name}-{i + 1}",
-                cluster_identifier=self.cluster.cluster_identifier, instance_class="db.serverless",
+                cluster_identifier=self.cluster.cluster_identifier,
+                instance_class=props.instance_class,
+                db_parameter_group_name=instance_group.name if instance_group else None,
+                preferred_maintenance_window=protection.maintenance_window,
                 engine=self.cluster.engine, engine_version=self.cluster.engine_version,
                 availability_zone=zone, db_subnet_group_name=subnets.name,
                 publicly_accessible=False, auto_minor_version_upgrade=True,
@@ -131,6 +146,16 @@ class AuroraCluster(Construct):
         self.reader_endpoint: str = self.cluster.reader_endpoint
         self.port = self.cluster.port
         self.master_secret_arn: str = master_secret_arn
+
+    def _instance_parameters(self, props: AuroraClusterProps):
+        module = provider_module("db_parameter_group")
+        return module.DbParameterGroup(
+            self, "instance_parameters", name=f"{props.cluster_identifier}-instances",
+            family=f"aurora-postgresql{props.engine_version.split('.')[0]}",
+            description=f"Instance parameters of {props.cluster_identifier}",
+            parameter=[module.DbParameterGroupParameter(
+                name=key, value=value, apply_method="pending-reboot")
+                for key, value in props.instance_parameters])
 
     def _monitoring_role(self, props: AuroraClusterProps):
         """Enhanced monitoring's role: writes only the RDSOSMetrics log group of this account

@@ -186,3 +186,116 @@ ATHENA_WORKGROUP = NameRule(
     "Athena workgroup", re.compile(r"[a-zA-Z0-9._-]+"), 1, 128,
     "Athena workgroup names are 1-128 characters of letters, digits, '.', '_' and '-'",
 )
+# -- account baseline, organization and asset allocation (SOC2) ---------------------------------
+CLOUDTRAIL_TRAIL = NameRule(
+    "CloudTrail trail", re.compile(r"[A-Za-z0-9](?!.*[._-]{2})[A-Za-z0-9._-]*[A-Za-z0-9]"), 3, 128,
+    "trail names are 3-128 letters, digits, '.', '_' and '-', starting and ending with a letter "
+    "or digit, without two separators in a row",
+)
+CONFIG_RULE = NameRule(
+    "AWS Config rule", re.compile(r"[A-Za-z0-9_-]+"), 1, 128,
+    "Config rule names are 1-128 letters, digits, '-' and '_'",
+)
+ACCESS_ANALYZER = NameRule(
+    "IAM Access Analyzer analyzer", re.compile(r"[A-Za-z][A-Za-z0-9_.-]*"), 1, 255,
+    "analyzer names are 1-255 letters, digits, '.', '_' and '-', starting with a letter",
+)
+
+
+def _singleton(service: str, scope: str) -> NameRule:
+    """A service AWS allows once per account (or account and region); the name registered is a
+    fixed token, so two stacks enabling it in one account collide before synthesis."""
+    where = "account" if scope == "account" else "account and region"
+    return NameRule(f"{service} (one per {where}: select the system in one env file per "
+                    f"{where})", re.compile(r"[a-z0-9-]+"), 1, 64,
+                    "a fixed token naming the account-level setting", scope=scope)
+
+
+CONFIG_RECORDER = _singleton("AWS Config recorder", "region")
+SECURITY_HUB = _singleton("Security Hub", "region")
+GUARDDUTY_DETECTOR = _singleton("GuardDuty detector", "region")
+MACIE_ACCOUNT = _singleton("Amazon Macie", "region")
+EBS_DEFAULT_ENCRYPTION = _singleton("EBS encryption by default", "region")
+PASSWORD_POLICY = _singleton("IAM account password policy", "account")
+ACCOUNT_PUBLIC_ACCESS_BLOCK = _singleton("S3 account public access block", "account")
+ORGANIZATION = _singleton("AWS Organizations organization", "account")
+ORGANIZATION_UNIT = NameRule(
+    "Organizations OU", re.compile(r"[\s\S]+"), 1, 128, "OU names are 1-128 characters",
+    scope="account",
+)
+ORGANIZATION_POLICY = NameRule(
+    "Organizations policy", re.compile(r"[\s\S]+"), 1, 128,
+    "organization policy names are 1-128 characters", scope="account",
+)
+ECR_REPOSITORY = NameRule(
+    "ECR repository", re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"),
+    2, 256, "ECR repository names are 2-256 lowercase letters, digits and '.', '_', '-', '/'",
+)
+# -- language-learning portal (VPC, Aurora + RDS Proxy, Cognito domain and identity pool) -------
+RDS_PROXY = NameRule(
+    "RDS Proxy", re.compile(r"[a-z](?!.*--)[a-z0-9-]*[a-z0-9]"), 1, 60,
+    "RDS Proxy names are 1-60 lowercase letters, digits and '-', starting with a letter, not "
+    "ending with '-' and without '--'",
+)
+COGNITO_DOMAIN = NameRule(
+    "Cognito domain prefix", re.compile(r"(?!aws|amazon|cognito)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"),
+    1, 63,
+    "Cognito domain prefixes are 1-63 lowercase letters, digits and '-', not starting with "
+    "aws, amazon or cognito",
+    scope="global",
+)
+COGNITO_IDENTITY_POOL = NameRule(
+    "Cognito identity pool", re.compile(r"[\w\s+=,.@-]+"), 1, 128,
+    "identity pool names are 1-128 letters, digits, spaces and +=,.@_-",
+)
+ELB_NAME = NameRule(
+    "load balancer or target group", re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"),
+    1, 32,
+    "load balancer and target group names are 1-32 letters, digits and '-', not starting or "
+    "ending with '-'",
+)
+ECS_CLUSTER = NameRule(
+    "ECS cluster", re.compile(r"[A-Za-z0-9_-]+"), 1, 255,
+    "ECS cluster names are 1-255 letters, digits, '-' and '_'",
+)
+ECS_SERVICE = NameRule(
+    "ECS service", re.compile(r"[A-Za-z0-9_-]+"), 1, 255,
+    "ECS service names are 1-255 letters, digits, '-' and '_'", scope="parent",
+)
+# -- CI/CD (CodePipeline, CodeBuild, CodeStar connections) -----------------------------------
+CODEPIPELINE = NameRule(
+    "CodePipeline pipeline", re.compile(r"[A-Za-z0-9.@_-]+"), 1, 100,
+    "pipeline names are 1-100 letters, digits and '.', '@', '_', '-'",
+)
+CODEBUILD_PROJECT = NameRule(
+    "CodeBuild project", re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"), 2, 150,
+    "CodeBuild project names are 2-150 letters, digits, '-' and '_', starting with a letter or "
+    "digit",
+)
+CODESTAR_CONNECTION = NameRule(
+    "CodeStar connection", re.compile(r"[\w-]+"), 1, 32,
+    "connection names are 1-32 letters, digits, '_' and '-'",
+)
+# -- API Gateway v2 (WebSocket and HTTP APIs) -----------------------------------------------
+API_GATEWAY_V2 = NameRule(
+    "API Gateway v2 API", re.compile(r"[A-Za-z0-9 _.-]+"), 1, 128,
+    "WebSocket and HTTP API names here are 1-128 letters, digits, spaces and '_', '.', '-'",
+)
+# -- Cost and tracing (budgets, Cost Anomaly Detection, X-Ray sampling rules) ----------------
+BUDGET_NAME = NameRule(
+    "AWS Budgets budget", re.compile(r"[^:\\]+"), 1, 100,
+    "budget names are 1-100 characters without ':' or '\\'",
+)
+COST_ANOMALY_NAME = NameRule(
+    "Cost Anomaly Detection monitor or subscription", re.compile(r"[A-Za-z0-9 _.:/=+@-]+"), 1, 1024,
+    "anomaly monitor and subscription names are 1-1024 letters, digits, spaces and _.:/=+@-",
+)
+XRAY_SAMPLING_RULE = NameRule(
+    "X-Ray sampling rule", re.compile(r"[A-Za-z0-9_-]+"), 1, 32,
+    "X-Ray sampling rule names are 1-32 letters, digits, '-' and '_'",
+)
+SAGEMAKER_PIPELINE = NameRule(
+    "SageMaker pipeline", re.compile(r"[A-Za-z0-9](-*[A-Za-z0-9])*"), 1, 256,
+    "SageMaker pipeline names are 1-256 letters, digits and '-', starting and ending with a "
+    "letter or digit",
+)

@@ -23,13 +23,16 @@ class BackupPlanProps:
     kms_key_arn: str
     account_id: str
     #: Resources backed up (DynamoDB table ARNs, ...).
-    resource_arns: tuple[str, ...]
+    resource_arns: tuple[str, ...] = ()
     delete_after_days: int = 35
     #: UTC, after the night's traffic.
     schedule: str = "cron(0 5 * * ? *)"
+    #: Also back up every resource of the account carrying one of these (tag key, value)
+    #: pairs, e.g. (("Backup", "true"),): an account-wide plan that stacks opt into by tag.
+    selection_tags: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.resource_arns:
+        if not self.resource_arns and not self.selection_tags:
             raise ValueError(f"backup plan {self.plan_name} selects no resource")
         if not 1 <= self.delete_after_days <= 36500:
             raise ValueError("delete_after_days must be 1-36500")
@@ -53,7 +56,12 @@ class BackupPlan(Construct):
             description=f"AWS Backup runs {props.plan_name} with this role")
         provider_module("iam_role_policy_attachment").IamRolePolicyAttachment(
             self, "policy", role=role.name, policy_arn=BACKUP_POLICY)
-        provider_module("backup_selection").BackupSelection(
-            self, "selection", name="tables", plan_id=self.plan.id, iam_role_arn=role.arn,
-            resources=list(props.resource_arns))
+        selection = provider_module("backup_selection")
+        selection.BackupSelection(
+            self, "selection", name="tables" if props.resource_arns else "tagged",
+            plan_id=self.plan.id, iam_role_arn=role.arn,
+            resources=list(props.resource_arns) or None,
+            selection_tag=[selection.BackupSelectionSelectionTag(type="STRINGEQUALS", key=key,
+                                                                 value=value)
+                           for key, value in props.selection_tags] or None)
         self.role_arn: str = role.arn

@@ -10,6 +10,11 @@ from modules.aws import provider_module
 #: AWS managed origin request policy "AllViewerExceptHostHeader": API Gateway answers only to
 #: its own Host, so every viewer header except Host goes to the origin.
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+#: AWS managed origin request policy "AllViewer": every viewer header, Host included (a load
+#: balancer's host rules and its certificate for the site's name then apply).
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+#: AWS managed origin request policy "CORS-S3Origin": the CORS request headers reach S3.
+CORS_S3_ORIGIN = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
 #: Managed cache policy "CachingOptimized" (static assets: no headers, cookies or queries).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 DEFAULT_CSP = ("default-src 'self'; frame-ancestors 'none'; base-uri 'self'; "

@@ -72,6 +72,29 @@ def log_retention(value: int) -> int:
     return value
 
 
+Email = pattern(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+                "an email address such as ops@example.com")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class FunctionSizing(StrictModel):
+    """Sizing and logs of a system's Lambdas. A system subclasses it, redeclaring a field to
+    change its default or bounds."""
+
+    memory_mb: int = Field(default=256, ge=128, le=10240)
+    timeout_seconds: int = Field(default=30, ge=1, le=900)
+    #: Caps each function's concurrency so a runaway caller cannot exhaust the account.
+    reserved_concurrency: int = Field(default=10, ge=1, le=1000)
+    #: CloudWatch retention of every log group; >= 365 passes checkov CKV_AWS_338.
+    log_retention_days: int = 365
+    log_level: LogLevel = "INFO"
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _known_retention(cls, value: int) -> int:
+        return log_retention(value)
+
+
 class EnvironmentBase(StrictModel):
     """What every environment file states, whatever systems it deploys."""
 

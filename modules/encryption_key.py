@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -24,6 +25,8 @@ class EncryptionKeyProps:
     deletion_window_days: int = 30
     prevent_destroy: bool = False
     extra_statements: tuple[Statement, ...] = field(default=())
+    #: Provider of another region (`SystemStack.provider_in`), e.g. for a replica's key.
+    provider: Any = None
 
 
 class EncryptionKey(Construct):
@@ -69,6 +72,7 @@ class EncryptionKey(Construct):
         key = provider_module("kms_key").KmsKey(
             self,
             "key",
+            provider=props.provider,
             description=props.description,
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
@@ -76,7 +80,7 @@ class EncryptionKey(Construct):
             lifecycle=lifecycle,
         )
         provider_module("kms_alias").KmsAlias(
-            self, "alias", name=props.alias, target_key_id=key.key_id
+            self, "alias", name=props.alias, target_key_id=key.key_id, provider=props.provider
         )
         self.key_arn: str = key.arn
         self.key_id: str = key.key_id

@@ -23,6 +23,7 @@ An action-group function also has a generated OpenAPI schema at `<root>/schemas/
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import shlex
@@ -114,15 +115,19 @@ def build_function_package(
 
     zip_path = out_dir / f"{root.name}-{name}.zip"
     stamp = out_dir / f"{root.name}-{name}.zip.manifest"
-    if not (zip_path.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == manifest):
+    digest_file = out_dir / f"{root.name}-{name}.zip.sha256"
+    if not (zip_path.is_file() and stamp.is_file() and digest_file.is_file()
+            and stamp.read_text(encoding="utf-8") == manifest):
         print(f"lambda_package: building {zip_path} ({len(entries)} files)", file=sys.stderr)
         _write_zip(entries, zip_path)
+        # The zip's digest beside it, so a reused zip is not read again.
+        _atomic_write(digest_file, base64.b64encode(
+            hashlib.sha256(zip_path.read_bytes()).digest()))
         _atomic_write(stamp, manifest.encode())
-    digest = hashlib.sha256(zip_path.read_bytes()).digest()
     return FunctionPackage(
         name=name,
         zip_path=zip_path,
-        sha256_b64=base64.b64encode(digest).decode("ascii"),
+        sha256_b64=digest_file.read_text(encoding="ascii").strip(),
         schema_path=schema if action_group else None,
     )
 
@@ -195,11 +200,17 @@ def collect_entries(function_dir: Path, shared_dir: Path, deps_dir: Path) -> dic
     if shared_dir.is_dir():
         sources.insert(1, (shared_dir, False))
     for base, vendored in sources:
-        for arcname, path in _files(base, vendored):
+        for arcname, path in (_vendored_files(base) if vendored else _files(base, False)):
             if arcname in entries:
                 raise LambdaPackageError(f"{arcname} comes from both {entries[arcname]} and {path}")
             entries[arcname] = path
     return entries
+
+
+@functools.lru_cache(maxsize=None)
+def _vendored_files(deps_dir: Path) -> tuple[tuple[str, Path], ...]:
+    """A vendored folder is complete and never changes once published: list it once."""
+    return tuple(_files(deps_dir, True))
 
 
 def _files(base: Path, vendored: bool) -> Iterator[tuple[str, Path]]:
@@ -221,9 +232,22 @@ def _files(base: Path, vendored: bool) -> Iterator[tuple[str, Path]]:
             yield (relative / filename).as_posix(), Path(directory) / filename
 
 
+# Digest of each file read in this process, by (path, size, mtime): every function of a system
+# shares the same vendored folder, which one synthesis would otherwise hash once per function.
+_DIGESTS: dict[tuple[Path, int, int], str] = {}
+
+
+def _digest(path: Path) -> str:
+    info = path.stat()
+    key = (path, info.st_size, info.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
 def _manifest(entries: dict[str, Path]) -> str:
     lines = [f"format {FORMAT_VERSION}"]
-    lines += [f"{hashlib.sha256(entries[name].read_bytes()).hexdigest()}  {name}" for name in sorted(entries)]
+    lines += [f"{_digest(entries[name])}  {name}" for name in sorted(entries)]
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,8 @@ class Statement:
     sid: str | None = None
     principals: tuple[tuple[str, tuple[str, ...]], ...] = ()
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
+    #: NotAction: every action but these (with `actions=()`), e.g. a region-restricting SCP.
+    not_actions: tuple[str, ...] = ()
 
     def to_struct(self):
         # Struct classes, not dicts: jsii drops multi-word keys of dicts inside lists.
@@ -30,7 +32,8 @@ class Statement:
         return doc.DataAwsIamPolicyDocumentStatement(
             sid=self.sid,
             effect=self.effect,
-            actions=list(self.actions),
+            actions=list(self.actions) or None,
+            not_actions=list(self.not_actions) or None,
             resources=list(self.resources) or None,
             principals=[doc.DataAwsIamPolicyDocumentStatementPrincipals(type=kind, identifiers=list(ids))
                         for kind, ids in self.principals] or None,

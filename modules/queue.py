@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn
+from cdktf import Fn, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.aws import provider_module
@@ -59,11 +59,17 @@ class Queue(Construct):
     def __init__(self, scope: Construct, construct_id: str, props: QueueProps) -> None:
         super().__init__(scope, construct_id)
         self._props = props
+        # The queue's own attributes that the separate redrive resources below own: left to
+        # them, as the provider documents, or every plan after an apply shows the queue drifting.
+        owned_elsewhere = (["redrive_policy"] if props.dead_letter_queue_arn else []) + (
+            ["redrive_allow_policy"] if props.redrive_source_arns else [])
         self.queue = provider_module("sqs_queue").SqsQueue(
             self, "queue", name=props.name, message_retention_seconds=props.retention_seconds,
             kms_master_key_id=props.kms_key_arn,
             sqs_managed_sse_enabled=None if props.kms_key_arn else True,
             visibility_timeout_seconds=props.visibility_timeout_seconds,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=owned_elsewhere)
+            if owned_elsewhere else None,
         )
         if props.dead_letter_queue_arn:
             # A separate resource: SQS answers the inline attribute with reformatted JSON, which

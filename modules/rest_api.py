@@ -13,7 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import (DefaultTokenResolver, StringConcat, TerraformResourceLifecycle, TerraformStack,
+                   Tokenization)
 from constructs import Construct
 
 from modules.aws import provider_module
@@ -77,8 +78,12 @@ class RestApiProps:
     #: Further functions serving the routes that name them (`Route.backend`); each may be
     #: invoked only through its own routes.
     backends: tuple[Backend, ...] = ()
+    #: Seconds the stage caches GET responses (encrypted, 0.5 GB cluster); 0 turns caching off.
+    cache_ttl_seconds: int = 0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.cache_ttl_seconds <= 3600:
+            raise ValueError(f"cache_ttl_seconds {self.cache_ttl_seconds}: 0-3600")
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", self.stage_name):
             raise ValueError(f"stage name {self.stage_name!r} must be 1-128 letters, digits, "
                              "'-' or '_'")
@@ -129,7 +134,7 @@ class RestApi(Construct):
                                origins=props.cors_allow_origins)
         triggers = {"routes": fingerprint(tree_props), "backend": props.function_arn}
         if props.authorizer:  # only when set: APIs without one keep their triggers
-            triggers["authorizer"] = props.authorizer.fingerprint()
+            triggers["authorizer"] = props.authorizer.fingerprint(self._resolve)
         if props.backends:
             triggers["backends"] = ",".join(b.function_arn for b in props.backends)
         deployment = provider_module("api_gateway_deployment").ApiGatewayDeployment(
@@ -146,10 +151,13 @@ class RestApi(Construct):
         stage = stages.ApiGatewayStage(
             self, "stage", rest_api_id=api.id, deployment_id=deployment.id,
             stage_name=props.stage_name, xray_tracing_enabled=True,
+            cache_cluster_enabled=True if props.cache_ttl_seconds else None,
+            cache_cluster_size="0.5" if props.cache_ttl_seconds else None,
             access_log_settings=stages.ApiGatewayStageAccessLogSettings(
                 destination_arn=logs[0].arn, format=ACCESS_LOG_FORMAT),
             depends_on=logs[1:])
-        suppress(stage, "CKV_AWS_120", NO_CACHE)
+        if not props.cache_ttl_seconds:
+            suppress(stage, "CKV_AWS_120", NO_CACHE)
         suppress(stage, "CKV2_AWS_51", "Client certificates authenticate API Gateway to HTTP "
                  "backends; the only backend is a Lambda invoked through IAM.")
         if props.no_waf_reason:
@@ -160,10 +168,13 @@ class RestApi(Construct):
             method_path="*/*", settings=settings.ApiGatewayMethodSettingsSettings(
                 metrics_enabled=True, logging_level="INFO",
                 # Full request and response logging would copy chat text into the logs.
-                data_trace_enabled=False, caching_enabled=False, cache_data_encrypted=True,
+                data_trace_enabled=False, caching_enabled=bool(props.cache_ttl_seconds),
+                cache_data_encrypted=True,
+                cache_ttl_in_seconds=props.cache_ttl_seconds or None,
                 throttling_rate_limit=props.throttle_rate_per_second,
                 throttling_burst_limit=props.throttle_burst))
-        suppress(method_settings, "CKV_AWS_225", NO_CACHE)
+        if not props.cache_ttl_seconds:
+            suppress(method_settings, "CKV_AWS_225", NO_CACHE)
         # `<api>-<stage>`, unless the API name already ends with the stage (per-environment APIs
         # whose stage is named after the environment).
         plan_name = props.api_name if props.api_name.endswith(f"-{props.stage_name}") \
@@ -208,6 +219,11 @@ class RestApi(Construct):
                            principal="apigateway.amazonaws.com",
                            source_arn=f"{execution_arn}/{props.stage_name}/{route.method}/"
                                       f"{source_path(route)}")
+
+    def _resolve(self, value):
+        """`value` with its references as the Terraform expressions they synthesize to."""
+        return Tokenization.resolve(value, scope=TerraformStack.of(self),
+                                    resolver=DefaultTokenResolver(StringConcat()))
 
     def _log_groups(self, api_id: str, props: RestApiProps) -> list:
         """Access-log group first, then the execution-log group API Gateway writes to by name

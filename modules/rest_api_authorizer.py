@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
+from typing import Any, Callable
 
 from constructs import Construct
 
@@ -133,9 +134,15 @@ class Authorizer:
         """The method's `authorization` value."""
         return "COGNITO_USER_POOLS" if self.type == "COGNITO_USER_POOLS" else "CUSTOM"
 
-    def fingerprint(self) -> str:
-        """sha256 of the description; a change means the API must be redeployed."""
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+    def fingerprint(self, resolve: Callable[[Any], Any] = lambda value: value) -> str:
+        """sha256 of the description; a change means the API must be redeployed.
+
+        `resolve` (the stack's `resolve`) turns references into the Terraform expressions they
+        stand for: unresolved, they are placeholders numbered in the order the whole app
+        created them, so any unrelated construct added earlier would change the hash and
+        redeploy the API."""
+        described = resolve(json.loads(json.dumps(asdict(self))))  # tuples as lists for jsii
+        return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
 def attach_authorizer(scope: Construct, construct_id: str, authorizer: Authorizer, *,

@@ -10,6 +10,7 @@ only where a single struct is expected, and silently drops multi-word keys of di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -89,6 +90,12 @@ class SecureBucketProps:
     object_lock: ObjectLock | None = None
     #: Rules for current versions, after the bucket's own noncurrent-version rule.
     lifecycle_rules: tuple[LifecycleRule, ...] = ()
+    #: S3 server access logs of this bucket go to this bucket (name), under
+    #: `access_log_prefix`; None writes none (see `modules/access_log_bucket.py`).
+    access_log_bucket: str | None = None
+    access_log_prefix: str = ""
+    #: Provider of another region (`SystemStack.provider_in`), e.g. for a replica bucket.
+    provider: Any = None
 
     def __post_init__(self) -> None:
         ids = [rule.id for rule in self.lifecycle_rules]
@@ -104,29 +111,30 @@ class SecureBucketProps:
 
 
 class SecureBucket(Construct):
-    """Exposes `bucket` (the aws_s3_bucket resource), `bucket_name`, `arn` and `object_lock`
-    (the lock configuration, None without `props.object_lock`)."""
+    """Exposes `bucket` (the aws_s3_bucket resource), `bucket_name`, `arn`, `policy` (the
+    bucket policy, for `depends_on` of services that check it) and `object_lock` (the lock
+    configuration, None without `props.object_lock`)."""
 
     def __init__(self, scope: Construct, construct_id: str, props: SecureBucketProps) -> None:
         super().__init__(scope, construct_id)
         lifecycle = TerraformResourceLifecycle(prevent_destroy=True) if props.prevent_destroy else None
         bucket = provider_module("s3_bucket").S3Bucket(
-            self, "bucket", bucket=props.bucket_name, force_destroy=props.force_destroy,
+            self, "bucket", provider=props.provider, bucket=props.bucket_name, force_destroy=props.force_destroy,
             lifecycle=lifecycle, object_lock_enabled=True if props.object_lock else None,
         )
         self.bucket = bucket
         self.bucket_name: str = bucket.bucket
         self.arn: str = bucket.arn
 
-        versioning = provider_module("s3_bucket_versioning").S3BucketVersioningA(
-            self, "versioning", bucket=bucket.id,
+        self.versioning = versioning = provider_module("s3_bucket_versioning").S3BucketVersioningA(
+            self, "versioning", provider=props.provider, bucket=bucket.id,
             versioning_configuration={"status": "Enabled"},
         )
         self.object_lock = None
         if props.object_lock:
             lock = provider_module("s3_bucket_object_lock_configuration")
             self.object_lock = lock.S3BucketObjectLockConfigurationA(
-                self, "object_lock", bucket=bucket.id,
+                self, "object_lock", provider=props.provider, bucket=bucket.id,
                 rule=lock.S3BucketObjectLockConfigurationRuleA(
                     default_retention=lock.S3BucketObjectLockConfigurationRuleDefaultRetentionA(
                         mode=props.object_lock.mode, days=props.object_lock.days)),
@@ -138,19 +146,19 @@ class SecureBucket(Construct):
         )
         sse = provider_module("s3_bucket_server_side_encryption_configuration")
         sse.S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=bucket.id,
+            self, "encryption", provider=props.provider, bucket=bucket.id,
             rule=[sse.S3BucketServerSideEncryptionConfigurationRuleA(
                 apply_server_side_encryption_by_default=default,
                 bucket_key_enabled=bool(props.kms_key_arn),
             )],
         )
         public_access = provider_module("s3_bucket_public_access_block").S3BucketPublicAccessBlock(
-            self, "public_access", bucket=bucket.id,
+            self, "public_access", provider=props.provider, bucket=bucket.id,
             block_public_acls=True, block_public_policy=True,
             ignore_public_acls=True, restrict_public_buckets=True,
         )
         provider_module("s3_bucket_ownership_controls").S3BucketOwnershipControls(
-            self, "ownership", bucket=bucket.id,
+            self, "ownership", provider=props.provider, bucket=bucket.id,
             rule={"object_ownership": "BucketOwnerEnforced"},
         )
         tls_only = Statement(
@@ -162,14 +170,18 @@ class SecureBucket(Construct):
             conditions=(("Bool", "aws:SecureTransport", ("false",)),),
         )
         policy = policy_document(self, "policy_document", [tls_only, *props.extra_policy_statements])
-        provider_module("s3_bucket_policy").S3BucketPolicy(
-            self, "policy", bucket=bucket.id, policy=policy.json,
+        self.policy = provider_module("s3_bucket_policy").S3BucketPolicy(
+            self, "policy", provider=props.provider, bucket=bucket.id, policy=policy.json,
             # A policy put before the public-access block can be rejected as public.
             depends_on=[public_access],
         )
+        if props.access_log_bucket:
+            provider_module("s3_bucket_logging").S3BucketLoggingA(
+                self, "access_logging", provider=props.provider, bucket=bucket.id, target_bucket=props.access_log_bucket,
+                target_prefix=props.access_log_prefix or f"{props.bucket_name}/")
         lc = provider_module("s3_bucket_lifecycle_configuration")
         lc.S3BucketLifecycleConfiguration(
-            self, "lifecycle", bucket=bucket.id,
+            self, "lifecycle", provider=props.provider, bucket=bucket.id,
             rule=[lc.S3BucketLifecycleConfigurationRule(
                 id=NONCURRENT_RULE_ID,
                 status="Enabled",

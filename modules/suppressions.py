@@ -59,8 +59,17 @@ def suppressions_of(stack: "TerraformStack") -> list[Suppression]:
     from cdktf import TerraformDataSource
 
     result = []
+    # Each attribute read is a round trip to the jsii kernel: the type is one per binding class,
+    # and an element with several suppressions is looked up once.
+    types: dict[type, str] = {}
+    addresses: dict[int, str] = {}
     for element, check_id, reason, scan in _REGISTRY.get(id(stack), (stack, []))[1]:
-        prefix = "data." if isinstance(element, TerraformDataSource) else ""
-        address = f"{prefix}{element.terraform_resource_type}.{element.friendly_unique_id}"
+        address = addresses.get(id(element))
+        if address is None:
+            kind = types.get(type(element))
+            if kind is None:
+                kind = types[type(element)] = element.terraform_resource_type
+            prefix = "data." if isinstance(element, TerraformDataSource) else ""
+            address = addresses[id(element)] = f"{prefix}{kind}.{element.friendly_unique_id}"
         result.append(Suppression(check_id, address, reason, scan))
     return sorted(result, key=lambda s: (s.address, s.check_id))

@@ -1,5 +1,6 @@
 """What the application needs to know about a system: its settings model, how to build its
-stack and which names it produces. Systems live in `systems/<key>/` and register a `System`."""
+stack (or stacks) and which names it produces. Systems live in `systems/<key>/` and register a
+`System`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class System:
     title: str
     #: The model of the `[systems.<key>]` table; every field has a default.
     settings: type[StrictModel]
-    #: Fills a `SystemStack` from the settings.
+    #: Fills the stack from the settings: `build(stack, settings)`; for a system with `parts`,
+    #: `build(stacks, settings)` once, `stacks` mapping each part to its stack in order.
     build: Callable[[Any, Any], None]
     #: Every account- or region-scoped name the stack will create, with its rule. Called before
     #: synthesis; may raise ConfigError for other problems found without synthesizing (for
@@ -26,3 +28,8 @@ class System:
     names: Callable[[EnvironmentBase, Any], list[tuple[NameRule, str]]]
     #: `Project` tag of every resource; default the key.
     project_tag: str | None = None
+    #: The stacks of one environment, in deployment order, from the settings: stack ids
+    #: `<environment>-<key>-<part>`, each with its own state. None: one stack `<environment>-<key>`.
+    #: Values flow between parts as CDKTF cross-stack references (an output in the producer, a
+    #: `terraform_remote_state` in the consumer).
+    parts: Callable[[Any], list[str]] | None = None

@@ -71,11 +71,15 @@ class TopicProps:
     display_name: str = ""
     #: Statement ids of `publish_statements()`: `Publish<grant_id>`, `EncryptPublish<grant_id>`.
     grant_id: str = "Topic"
+    #: AWS services of this account that may publish, each limited to sources matching an ARN
+    #: pattern, e.g. ("events.amazonaws.com", "arn:aws:events:us-east-1:123456789012:rule/x-*").
+    #: A customer key must also let the service use it (its key policy).
+    publisher_services: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.publisher_role_arns and not self.allow_cloudwatch_alarms:
-            raise ValueError(f"topic {self.name} has no publisher: give publisher_role_arns or "
-                             f"allow_cloudwatch_alarms")
+        if not (self.publisher_role_arns or self.allow_cloudwatch_alarms or self.publisher_services):
+            raise ValueError(f"topic {self.name} has no publisher: give publisher_role_arns, "
+                             f"publisher_services or allow_cloudwatch_alarms")
 
 
 class Topic(Construct):
@@ -130,6 +134,18 @@ class Topic(Construct):
                 conditions=_own_alarms(props.account_id, props.region),
             ))
             others.append(("StringNotEqualsIfExists", "aws:PrincipalServiceName", (CLOUDWATCH,)))
+        for index, (service, source_arn) in enumerate(props.publisher_services):
+            statements.append(Statement(
+                sid=f"AllowPublishFromService{index}", actions=("SNS:Publish",), resources=(arn,),
+                principals=(("Service", (service,)),),
+                conditions=(("StringEquals", "aws:SourceAccount", (props.account_id,)),
+                            ("ArnLike", "aws:SourceArn", (source_arn,)))))
+        services = tuple(service for service, _ in props.publisher_services)
+        if services:
+            if props.allow_cloudwatch_alarms:  # one condition key per statement: merge the lists
+                others.pop()
+                services = (CLOUDWATCH, *services)
+            others.append(("StringNotEqualsIfExists", "aws:PrincipalServiceName", services))
         # An identity policy alone must not be enough: whoever is not listed above is denied.
         statements.append(Statement(
             sid="DenyPublishFromOthers", effect="Deny", actions=("SNS:Publish",), resources=(arn,),

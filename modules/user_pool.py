@@ -47,6 +47,16 @@ class TokenValidity:
 
 
 @dataclass(frozen=True)
+class OAuthClient:
+    """Hosted-UI sign-in of the app client: authorization-code grant by default."""
+
+    callback_urls: tuple[str, ...]
+    logout_urls: tuple[str, ...]
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    flows: tuple[str, ...] = ("code",)
+
+
+@dataclass(frozen=True)
 class Trigger:
     function_arn: str
     function_name: str
@@ -74,6 +84,14 @@ class UserPoolProps:
     #: Let people sign themselves up (a pre-sign-up trigger decides); False: operators only.
     self_sign_up: bool = True
     tokens: TokenValidity = TokenValidity()
+    #: Standard attributes every user must give at sign-up (e.g. "given_name").
+    required_attributes: tuple[str, ...] = ()
+    #: The app client's sign-in flows; SRP by default (the password never leaves the browser).
+    auth_flows: tuple[str, ...] = ("ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+    #: Hosted-UI OAuth settings of the app client; None: API sign-in only.
+    oauth: OAuthClient | None = None
+    #: Prefix of the Cognito-hosted domain `<prefix>.auth.<region>.amazoncognito.com`; "" none.
+    domain_prefix: str = ""
 
     def __post_init__(self) -> None:
         if self.mfa not in ("OFF", "OPTIONAL", "ON"):
@@ -95,7 +113,8 @@ class UserPoolProps:
 
 
 class UserPool(Construct):
-    """Exposes `pool` and `client` (L1), `pool_id`, `pool_arn`, `client_id`, `sms_role`."""
+    """Exposes `pool`, `client` and `domain` (L1; domain None without a prefix), `pool_id`,
+    `pool_arn`, `client_id`, `sms_role`."""
 
     def __init__(self, scope: Construct, construct_id: str, props: UserPoolProps) -> None:
         super().__init__(scope, construct_id)
@@ -120,12 +139,19 @@ class UserPool(Construct):
                 require_uppercase=rules.require_uppercase, require_numbers=rules.require_numbers,
                 require_symbols=rules.require_symbols,
                 temporary_password_validity_days=rules.temporary_password_validity_days),
-            schema=[module.CognitoUserPoolSchema(
+            schema=[*(module.CognitoUserPoolSchema(
                 name=a.name, attribute_data_type="String", mutable=False, required=False,
                 developer_only_attribute=False,
                 string_attribute_constraints=module.CognitoUserPoolSchemaStringAttributeConstraints(
                     min_length=str(a.min_length), max_length=str(a.max_length)))
-                for a in props.custom_attributes] or None,
+                for a in props.custom_attributes),
+                # Standard attributes keep AWS's own constraints; only `required` is set.
+                *(module.CognitoUserPoolSchema(
+                    name=name, attribute_data_type="String", mutable=True, required=True,
+                    developer_only_attribute=False,
+                    string_attribute_constraints=module.CognitoUserPoolSchemaStringAttributeConstraints(
+                        min_length="0", max_length="2048"))
+                  for name in props.required_attributes)] or None,
             mfa_configuration=props.mfa,
             software_token_mfa_configuration=module.CognitoUserPoolSoftwareTokenMfaConfiguration(
                 enabled=True) if props.mfa != "OFF" else None,
@@ -146,13 +172,21 @@ class UserPool(Construct):
                 action="lambda:InvokeFunction", function_name=trigger.function_name,
                 principal="cognito-idp.amazonaws.com", source_arn=self.pool.arn,
                 source_account=props.account_id)
-        attributes = [f"custom:{a.name}" for a in props.custom_attributes]
+        attributes = [*(f"custom:{a.name}" for a in props.custom_attributes),
+                      *(a for a in props.required_attributes if a != "email")]
+        oauth = props.oauth
         tokens = props.tokens
         clients = provider_module("cognito_user_pool_client")
         self.client = clients.CognitoUserPoolClient(
             self, "client", name=props.client_name, user_pool_id=self.pool.id,
             generate_secret=False,
-            explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            explicit_auth_flows=list(props.auth_flows),
+            allowed_oauth_flows_user_pool_client=True if oauth else None,
+            allowed_oauth_flows=list(oauth.flows) if oauth else None,
+            allowed_oauth_scopes=list(oauth.scopes) if oauth else None,
+            callback_urls=list(oauth.callback_urls) if oauth else None,
+            logout_urls=list(oauth.logout_urls) if oauth else None,
+            supported_identity_providers=["COGNITO"] if oauth else None,
             prevent_user_existence_errors="ENABLED", enable_token_revocation=True,
             access_token_validity=tokens.access_minutes, id_token_validity=tokens.id_minutes,
             refresh_token_validity=tokens.refresh_days,
@@ -161,6 +195,9 @@ class UserPool(Construct):
             read_attributes=["email", "email_verified", *attributes],
             # Custom attributes are immutable: writable at sign-up, never changed afterwards.
             write_attributes=["email", *attributes])
+        self.domain = provider_module("cognito_user_pool_domain").CognitoUserPoolDomain(
+            self, "domain", domain=props.domain_prefix, user_pool_id=self.pool.id,
+        ) if props.domain_prefix else None
         self.pool_id: str = self.pool.id
         self.pool_arn: str = self.pool.arn
         self.client_id: str = self.client.id

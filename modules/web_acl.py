@@ -29,6 +29,11 @@ MANAGED_GROUPS = {
     # VPNs, Tor exits and proxies (which would slip past a country rule) and hosting providers.
     "AWSManagedRulesAnonymousIpList": "anonymous IPs",
 }
+#: Groups a web ACL may name in `managed_groups` beyond the default ones.
+OPTIONAL_GROUPS = {
+    # Addresses Amazon threat intelligence saw in bot traffic, reconnaissance and DDoS.
+    "AWSManagedRulesAmazonIpReputationList": "IP reputation",
+}
 #: Rules of managed groups that only count: Route 53 health checkers and CloudFront reach the
 #: API from AWS's own (hosting provider) addresses.
 COUNTED_RULES = (("AWSManagedRulesAnonymousIpList", "HostingProviderIPList"),)
@@ -65,7 +70,7 @@ class WebAclProps:
             raise ValueError(f"rate limit must be >= 10 per window of {RATE_WINDOWS} seconds")
         if not self.log_group_name.startswith("aws-waf-logs-"):
             raise ValueError("WAF logs go to a log group whose name starts with 'aws-waf-logs-'")
-        unknown = sorted(set(self.managed_groups) - set(MANAGED_GROUPS))
+        unknown = sorted(set(self.managed_groups) - set(MANAGED_GROUPS) - set(OPTIONAL_GROUPS))
         if unknown:
             raise ValueError(f"unknown managed rule group(s) {', '.join(unknown)}; known: "
                              + ", ".join(MANAGED_GROUPS))

@@ -7,6 +7,8 @@ A system package imports `modules/` and never a sibling system. Adding a system:
 from __future__ import annotations
 
 from modules.system import System
-from systems import chatbot, fraud, scheduling
+from systems import allocation, chatbot, compliance, fraud, organization, portal, scheduling
 
-SYSTEMS: dict[str, System] = {s.key: s for s in (scheduling.SYSTEM, chatbot.SYSTEM, fraud.SYSTEM)}
+SYSTEMS: dict[str, System] = {s.key: s for s in (scheduling.SYSTEM, chatbot.SYSTEM, fraud.SYSTEM,
+                                                  compliance.SYSTEM, portal.SYSTEM,
+                                                  organization.SYSTEM, allocation.SYSTEM)}

@@ -1,5 +1,5 @@
-"""Load and validate every env file, build one stack per (environment, system), check names
-across stacks, and synthesize atomically.
+"""Load and validate every env file, build one stack per (environment, system) (one per part for
+a system with parts), check names across stacks, and synthesize atomically.
 
 An env file is the environment base (`prefix`, `environment`, `account_id`, `region`, `tags`)
 plus one `[systems.<key>]` table per system deployed there; a system left out is not deployed.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from modules.config import (EnvironmentBase, StrictModel, display_path, envs_dir
                             load_file)
 from modules.errors import ConfigError
 from modules.naming import first_violation
+from modules.pipeline.synth_output import replace_dir
 from modules.stacks.system_stack import stack_id
 from modules.system import System
 from systems import SYSTEMS
@@ -64,6 +66,17 @@ class PlannedStack:
     settings: Any
     #: This system's table in `envs/<environment>.adopt.toml` (resources that already exist).
     adoption: AdoptionTable | None = None
+    #: The part this stack holds, for a system with parts.
+    part: str | None = None
+
+    @property
+    def group(self) -> str:
+        """`<environment>-<system>`: the stacks built together (all parts of a system)."""
+        return stack_id(self.env.environment, self.system.key)
+
+
+# A part becomes a stack id and a state key segment.
+_PART = re.compile(r"^[a-z][a-z0-9]{0,19}$")
 
 
 def load_environment(path: Path) -> EnvironmentFile:
@@ -103,10 +116,34 @@ def load_configuration(folder: Path | None = None) -> tuple[BackendSettings, lis
                 raise ConfigError(source, "prefix/environment",
                                   f"prefix {env.prefix!r} with environment {env.environment!r} "
                                   f"{problem}")
-            _claim_names(owners, env, source, stack_id(env.environment, system.key), names)
-            planned.append(PlannedStack(stack_id(env.environment, system.key), source, env,
-                                        system, settings, tables.get(system.key)))
+            _claim_names(owners, env, source, stack_id(env.environment, system.key), system.key,
+                         names)
+            adoption = tables.get(system.key)
+            if system.parts is None:
+                planned.append(PlannedStack(stack_id(env.environment, system.key), source, env,
+                                            system, settings, adoption))
+                continue
+            if adoption is not None:
+                raise ConfigError(str(adoption_file(path)), system.key,
+                                  "adoption tables cover single-stack systems; this system "
+                                  "deploys several stacks")
+            for part in _checked_parts(system, settings, source):
+                planned.append(PlannedStack(stack_id(env.environment, system.key, part), source,
+                                            env, system, settings, None, part))
     return backend, planned
+
+
+def _checked_parts(system: System, settings: Any, source: str) -> list[str]:
+    parts = list(system.parts(settings)) if system.parts else []
+    for part in parts:
+        if not _PART.match(part):
+            raise ConfigError(source, f"systems.{system.key}",
+                              f"gives part {part!r}; a part is 1-20 lowercase letters or digits, "
+                              "starting with a letter")
+    if not parts or len(set(parts)) != len(parts):
+        raise ConfigError(source, f"systems.{system.key}",
+                          f"gives parts {parts}; they must be at least one and distinct")
+    return parts
 
 
 def _refuse_orphan_adoption_files(adoptions: list[Path], env_files: list[Path]) -> None:
@@ -120,7 +157,8 @@ def _refuse_orphan_adoption_files(adoptions: list[Path], env_files: list[Path]) 
 
 
 def _claim_names(owners: dict[tuple[str, ...], tuple[str, str]], env: EnvironmentBase,
-                 source: str, stack: str, names: list[tuple[NameRule, str]]) -> None:
+                 source: str, stack: str, system_key: str,
+                 names: list[tuple[NameRule, str]]) -> None:
     """Refuse a name another stack already produces where AWS needs it unique."""
     for rule, name in names:
         if rule.scope == "parent":
@@ -132,7 +170,7 @@ def _claim_names(owners: dict[tuple[str, ...], tuple[str, str]], env: Environmen
         if owner[1] != stack:
             place = {"global": "globally", "account": f"in account {env.account_id}",
                      "region": f"in account {env.account_id}, {env.region}"}[rule.scope]
-            raise ConfigError(source, f"systems.{stack.split('-', 1)[1]}",
+            raise ConfigError(source, f"systems.{system_key}",
                               f"gives {rule.service} name {name!r}, which {owner[0]} (stack "
                               f"{owner[1]}) also creates {place}; make one of them differ")
 
@@ -142,7 +180,8 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
     """Synthesize the selected stacks into `outdir`; return their names.
 
     `only` holds stack ids (`dev-scheduling`), environment names (`dev`: all of its stacks) or
-    `state-backend`. Output is written to a temporary folder that replaces `outdir` only when
+    `state-backend`. Selecting one part of a system selects all its parts: they are built
+    together because they reference each other. Output is written to a temporary folder that replaces `outdir` only when
     every stack synthesized, so a failure leaves the previous output untouched. Adoption tables
     are checked against every synthesized stack; `adopt` also writes their import blocks
     (modules/adoption.py).
@@ -158,10 +197,32 @@ def build_and_synthesize(outdir: str | os.PathLike, only: list[str] | None = Non
         _synthesize_into(staging, backend, planned, set(names))
         _adopt(staging / "stacks", [p for p in planned if p.stack in selected and p.adoption],
                adopt)
-        _replace_dir(staging, target)
+        replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return names
+
+
+def synthesize_share(outdir: str | os.PathLike, only: list[str] | None, adopt: bool,
+                     choose) -> list[str]:
+    """One worker of a parallel synthesis (modules/pipeline/parallel_synth.py): validate and
+    select as `build_and_synthesize` does, then synthesize straight into `outdir` only the stacks
+    `choose(groups)` returns, where groups are the selected stacks that must share an app.
+    Returns every selected stack name in synthesis order."""
+    backend, planned = load_configuration()
+    selected = _select(planned, only)
+    names = [n for n in stack_names(planned) if n in selected]
+    groups = [[BOOTSTRAP_STACK]] if BOOTSTRAP_STACK in selected else []
+    for plan in planned:
+        if plan.stack in selected and not any(plan.stack in g for g in groups):
+            groups.append([q.stack for q in planned if q.group == plan.group and q.stack in selected])
+    share = set(choose(groups))
+    target = Path(outdir)
+    target.mkdir(parents=True, exist_ok=True)
+    if share:
+        _synthesize_into(target, backend, planned, share)
+        _adopt(target / "stacks", [p for p in planned if p.stack in share and p.adoption], adopt)
     return names
 
 
@@ -173,16 +234,18 @@ def _synthesize_into(outdir: Path, backend: BackendSettings, planned: list[Plann
     from cdktf import App
 
     from modules.stacks.state_backend_stack import StateBackendStack
-    from modules.stacks.system_stack import build_system_stack
+    from modules.stacks.system_stack import build_system_stacks
     from modules.suppressions import suppressions_of
 
     app = App(outdir=str(outdir))
     stacks = []
     if BOOTSTRAP_STACK in selected:
         stacks.append(StateBackendStack(app, backend))
+    built: set[str] = set()
     for plan in planned:
-        if plan.stack in selected:
-            stacks.append(build_system_stack(app, plan.env, plan.system, plan.settings, backend))
+        if plan.stack in selected and plan.group not in built:
+            built.add(plan.group)
+            stacks += build_system_stacks(app, plan.env, plan.system, plan.settings, backend)
     app.synth()
     for stack in stacks:
         stack_dir = outdir / "stacks" / stack.node.id
@@ -214,33 +277,21 @@ def _select(planned: list[PlannedStack], only: list[str] | None) -> set[str]:
         return set(names)
     environments = {p.env.environment: [q.stack for q in planned if q.env.environment == p.env.environment]
                     for p in planned}
+    groups = {p.group: [q.stack for q in planned if q.group == p.group] for p in planned}
     selected: set[str] = set()
     for name in only:
         if name in names:
             selected.add(name)
         elif name in environments:
             selected.update(environments[name])
+        elif name in groups:
+            selected.update(groups[name])
         else:
             raise ConfigError("--only/PF_ONLY", name,
                               f"unknown stack; choose a stack ({', '.join(names)}) or an "
                               f"environment ({', '.join(environments)})")
-    return selected
+    # The parts of a system reference each other: selecting one builds them all.
+    return selected | {q.stack for p in planned if p.stack in selected
+                       for q in planned if q.group == p.group}
 
 
-# Terraform's working data in a stack folder: provider links, the lock file, and the record of
-# the backend last initialized, which `terraform init -migrate-state` needs to find old state.
-_TERRAFORM_WORKING_DATA = (".terraform", ".terraform.lock.hcl")
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap `new` in for `target`, carrying over each surviving stack's Terraform working data."""
-    for stack_dir in (new / "stacks").iterdir() if (new / "stacks").is_dir() else ():
-        for name in _TERRAFORM_WORKING_DATA:
-            previous = target / "stacks" / stack_dir.name / name
-            if previous.exists() and not (stack_dir / name).exists():
-                previous.rename(stack_dir / name)
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# `main.main(...)` in tests synthesizes in this process (capsys sees its errors, monkeypatches
+# apply, the jsii kernel is shared); tests/test_parallel_synth.py and the `cdktf synth` test
+# run the parallel default.
+os.environ.setdefault("PF_SYNTH_JOBS", "1")
 
 
 def require_tool(available: bool, what: str, hint: str) -> None:
@@ -134,3 +138,92 @@ def trust_of(stack: dict, role_name: str) -> dict:
     role = next(r for r in resources(stack, "aws_iam_role").values() if r["name"] == role_name)
     (statement,) = policy_statements(stack, role["assume_role_policy"])
     return statement
+
+
+def build_parts_demo(outdir: Path) -> Path:
+    """A two-part system (`dev-demo-network` -> `dev-demo-data`, the second reading the first's
+    parameter ARN and name across stacks), synthesized into `outdir`; returns `outdir`."""
+    from cdktf import App
+
+    from modules.aws import provider_module
+    from modules.backend import load_backend_settings
+    from modules.config import REPO_ROOT, StrictModel
+    from modules.stacks.system_stack import build_system_stacks
+    from modules.system import System
+    from systems.app import load_environment
+
+    class Settings(StrictModel):
+        pass
+
+    def build(stacks, settings) -> None:
+        ssm = provider_module("ssm_parameter")
+        source = ssm.SsmParameter(stacks["network"], "source", name="/pf-demo/dev/source",
+                                  type="String", value="from-network")
+        ssm.SsmParameter(stacks["data"], "reader", name="/pf-demo/dev/reader", type="String",
+                         value=source.arn, description=source.name)
+
+    system = System(key="demo", title="two parts", settings=Settings, build=build,
+                    names=lambda env, settings: [], parts=lambda settings: ["network", "data"])
+    env = load_environment(REPO_ROOT / "envs" / "dev.toml")
+    app = App(outdir=str(outdir))
+    build_system_stacks(app, env, system, Settings(), load_backend_settings())
+    app.synth()
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def parts_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_parts_demo(tmp_path_factory.mktemp("parts") / "cdktf.out")
+
+
+# -- one system's stacks from a shipped env file with settings overridden ----------------------
+
+def merged(base: dict, extra: dict) -> dict:
+    """`extra` merged into a copy of `base`, tables recursively."""
+    import copy
+
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        out[key] = merged(out.get(key, {}), value) if isinstance(value, dict) else value
+    return out
+
+
+def environment(env: str = "dev", overrides: dict | None = None):
+    """`envs/<env>.toml` with `overrides` (a partial env file) merged in, validated."""
+    import tomllib
+
+    from modules.config import REPO_ROOT, validate_as
+    from systems.app import EnvironmentFile
+
+    raw = tomllib.loads((REPO_ROOT / "envs" / f"{env}.toml").read_text())
+    return validate_as(EnvironmentFile, merged(raw, overrides or {}), f"envs/{env}.toml (test)")
+
+
+def synth_system(system, outdir: Path, env: str = "dev", overrides: dict | None = None,
+                 settings=None) -> list[Path]:
+    """Synthesize only `system`'s stacks of `env` (all parts) into `outdir`, each with its
+    suppressions.json; return the stack folders in part order. `settings` replaces the env
+    file's table for the system."""
+    from cdktf import App
+
+    from modules.backend import load_backend_settings
+    from modules.stacks.system_stack import build_system_stacks
+    from modules.suppressions import suppressions_of
+
+    config = environment(env, overrides)
+    outdir.mkdir(parents=True, exist_ok=True)
+    app = App(outdir=str(outdir))
+    chosen = settings if settings is not None else getattr(config.systems, system.key)
+    stacks = build_system_stacks(app, config, system, chosen, load_backend_settings())
+    app.synth()
+    folders = []
+    for stack in stacks:
+        folder = outdir / "stacks" / stack.node.id
+        (folder / "suppressions.json").write_text(
+            json.dumps([s.to_json() for s in suppressions_of(stack)], indent=2))
+        folders.append(folder)
+    return folders
+
+
+def load_stack(stack_dir: Path) -> dict:
+    return json.loads((stack_dir / "cdk.tf.json").read_text())

@@ -17,6 +17,7 @@ import pytest
 
 import main
 from modules.config import REPO_ROOT
+from systems import SYSTEMS
 
 DEV = (REPO_ROOT / "envs" / "dev.toml").read_text()
 
@@ -46,7 +47,7 @@ S = "systems.scheduling"
 MALFORMED_ENV = [
     ("unknown-top-level-key", lambda text: 'colour = "blue"\n' + text, "colour", "allowed here: account_id"),
     ("unknown-key-in-system", replace(r"^phase = ", 'colour = "blue"\nphase = '), f"{S}.colour", "function_env_suffix"),
-    ("unknown-system", append('[systems.billing]\nphase = "1"'), "systems.billing", "allowed here: chatbot, fraud, scheduling"),
+    ("unknown-system", append('[systems.billing]\nphase = "1"'), "systems.billing", "allowed here: " + ", ".join(sorted(SYSTEMS))),
     ("no-system-selected", replace(r"^\[systems\.scheduling\]", "[unused]"), "unused", "unknown key"),
     ("unknown-nested-key", replace(r'^log_level = "DEBUG"', "memroy_mb = 256"), f"{S}.functions.memroy_mb", "memory_mb"),
     ("memory-as-string", in_functions('memory_mb = "256"'), f"{S}.functions.memory_mb", "integer"),

@@ -24,7 +24,8 @@ from tests.systems.scheduling.conftest import load_stack, synth_scheduling
 ACCOUNT, REGION = "618048437522", "us-east-1"
 ENVIRONMENTS = ("dev", "staging", "prod")
 #: Services whose ARNs carry no region (and, for Route 53 and S3, no account).
-GLOBAL_SERVICES = ("s3", "iam", "apigateway", "cloudwatch", "cloudfront", "route53")
+GLOBAL_SERVICES = ("s3", "iam", "apigateway", "cloudwatch", "cloudfront", "route53",
+                   "organizations")
 #: Findings the linter may accept (each one re-checked, see policy_lint's docstring).
 ACCEPTED_ISSUES = {"UNKNOWN_CONDITION_FOR_ACTION", "RESOURCE_MISMATCH",
                    "RESOURCE_POLICY_PRIVILEGE_ESCALATION", "PRIVILEGE_ESCALATION",
@@ -105,24 +106,27 @@ def test_an_unknown_type_stops_the_generator(stacks, tmp_path, capsys):
     assert "no deploy permissions are known for aws_neptune_cluster" in capsys.readouterr().err
 
 
-def _assert_scoped(name: str, policy) -> None:
-    """Every ARN in the stack's account and region (where the service has them) and free of
-    the other environments' names."""
+def _assert_scoped(name: str, policy, account: str = ACCOUNT) -> None:
+    """Every ARN in the stack's account and region (the state resources: the team backend's,
+    where the service has them) and free of the other environments' names."""
     env = name.split("-", 1)[0]
     others = [e for e in ENVIRONMENTS if e != env] if env in ENVIRONMENTS else list(ENVIRONMENTS)
     for statement in policy.statements:
         if statement["Resource"] == ["*"]:
             assert statement["Sid"] == "NoResourceLevelPermissions", (name, statement)
             continue
+        owner = ACCOUNT if statement["Sid"].startswith(("State", "ProtectState")) else account
         for arn in statement["Resource"]:
             service = arn.split(":")[2]
-            if service not in GLOBAL_SERVICES:
-                assert f":{REGION}:{ACCOUNT}:" in arn, (name, arn)
+            if service in ("organizations", "budgets", "ce"):  # ARNs without a region
+                assert f"::{owner}:" in arn, (name, arn)
+            elif service not in GLOBAL_SERVICES:
+                assert f":{REGION}:{owner}:" in arn, (name, arn)
             for other in others:
                 assert not re.search(rf"(?<![a-z]){other}(?![a-z])", arn), (name, other, arn)
 
 
-def test_resources_are_scoped_to_the_account_region_and_names(policies):
+def test_resources_are_scoped_to_the_account_region_and_names(policies, stacks):
     staging = statements(policies["staging-scheduling"])
     # Exact names where a pattern (`pf-*-staging`) would reach the staging chatbot's tables.
     assert staging["DynamodbTable"]["Resource"] == [
@@ -146,7 +150,8 @@ def test_resources_are_scoped_to_the_account_region_and_names(policies):
         f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/fraud-detection-*-dev"]
     assert {name.split("-", 1)[0] for name in policies} >= set(ENVIRONMENTS)
     for name, policy in policies.items():
-        _assert_scoped(name, policy)
+        _assert_scoped(name, policy, stacks[name]["provider"]["aws"][0].get(
+            "allowed_account_ids", [ACCOUNT])[0])
 
 
 def _named_arns(name: str, config: dict) -> dict[str, set[str]]:
@@ -248,7 +253,11 @@ def test_other_stacks_cannot_touch_the_state_resources(policies, stacks):
             if statement["Sid"].startswith("State") or statement["Effect"] == "Deny":
                 continue
             if statement["Resource"] == ["*"]:
-                assert not [a for a in statement["Action"] if a.split(":")[0] in ("s3", "dynamodb")]
+                # Account settings (the compliance baseline's public access block) name no
+                # bucket or table; any other S3 or DynamoDB action on "*" would reach the state.
+                assert not [a for a in statement["Action"] if a.split(":")[0] in ("s3", "dynamodb")
+                            and a not in ("s3:GetAccountPublicAccessBlock",
+                                          "s3:PutAccountPublicAccessBlock")]
                 continue
             for arn in statement["Resource"]:
                 for target in (f"arn:aws:s3:::{state_bucket}",
@@ -462,12 +471,16 @@ def test_phase_3_grants_follow_the_resources(phase3):
         for kind in ("managedruleset/*/*", "webacl/pf-*-protection-staging/*"))
 
 
-def test_grants_only_for_what_the_stack_has(policies):
+def test_grants_only_for_what_the_stack_has(policies, stacks):
     """Conditional grants follow the stack's resources: the dev scheduling stack (phase 1) has
     no network, database, edge or analytics resources, so no such actions."""
     dev = actions_of(policies["dev-scheduling"])
     assert not {a for a in dev if a.split(":")[0] in ("ec2", "rds", "elasticache", "route53",
                                                        "cloudfront", "wafv2", "glue")}
-    # Secrets of the stack are never rotated by the deployer without a rotation resource.
-    assert not {a for p in policies.values() for a in actions_of(p)
-                if a == "secretsmanager:RotateSecret"}
+    # Secrets are rotated by the deployer only in stacks with a rotation resource.
+    rotating = {name for name, config in stacks.items()
+                if config.get("resource", {}).get("aws_secretsmanager_secret_rotation")}
+    assert {name for name, p in policies.items()
+            if "secretsmanager:RotateSecret" in actions_of(p)} <= rotating
+    assert not {a for name, p in policies.items() if name not in rotating
+                for a in actions_of(p) if a == "secretsmanager:RotateSecret"}

@@ -116,3 +116,35 @@ def test_a_bad_terraform_path_is_one_line(synth_dir, tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"error: PF_TERRAFORM={tmp_path / 'no-terraform'} is not an executable file; point it at "
         "a Terraform >= 1.10 binary or unset it to use the one on PATH"]
+
+
+def test_an_invalid_configuration_fails_the_plan_step(parts_demo_dir, tmp_path):
+    """Without import blocks the plan is the validation: an unknown argument still fails."""
+    import json
+    import shutil
+
+    from modules.pipeline.run import StackRun, validate_and_plan
+    from modules.pipeline.terraform import TerraformFailed
+    from tests.conftest import terraform_available
+
+    terraform_available()
+    stack_dir = tmp_path / "dev-demo-network"
+    shutil.copytree(parts_demo_dir / "stacks" / "dev-demo-network", stack_dir)
+    config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    config["resource"]["aws_ssm_parameter"]["source"]["no_such_argument"] = "x"
+    (stack_dir / "cdk.tf.json").write_text(json.dumps(config))
+    run = StackRun("dev-demo-network", tmp_path / "work", stack_dir=stack_dir)
+    with pytest.raises(TerraformFailed, match="no_such_argument"):
+        validate_and_plan(run, stack_dir, "us-east-1")
+    assert run.plan is None
+
+
+def test_every_aliased_provider_gets_the_offline_flags():
+    from modules.pipeline.run import OFFLINE_OVERRIDE, offline_override
+
+    config = {"provider": {"aws": [{"region": "us-east-1"},
+                                   {"alias": "us_west_2", "region": "us-west-2"}]}}
+    providers = offline_override(config)["provider"]["aws"]
+    flags = OFFLINE_OVERRIDE["provider"]["aws"][0]
+    assert providers == [flags, {**flags, "alias": "us_west_2"}]
+    assert offline_override({"provider": {"aws": [{}]}})["provider"]["aws"] == [flags]

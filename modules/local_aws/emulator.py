@@ -147,7 +147,9 @@ class MotoServer:
         if self.log_path is None:
             self.log_path = Path(tempfile.mkdtemp(prefix="moto-")) / "moto.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "MOTO_ACCOUNT_ID": self.account_id}
+        # AWS-managed policies exist, so roles can attach them (AWS Config, AWS Backup).
+        env = {**os.environ, "MOTO_ACCOUNT_ID": self.account_id,
+               "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         # The wrapper module must be importable whatever the caller's working directory.
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)

@@ -5,7 +5,7 @@ The synthesized output is never modified. Each stack is copied to a work folder
 
 * `zz_local_aws_override.tf.json`: the provider pointed at the emulator (one `endpoints` entry per
   service the stack uses, `s3_use_path_style`, `skip_credentials_validation`,
-  `skip_metadata_api_check`, `max_retries = 1`). `allowed_account_ids` stays as synthesized: the
+  `skip_metadata_api_check`, `max_retries = 3`). `allowed_account_ids` stays as synthesized: the
   emulator runs with `MOTO_ACCOUNT_ID` set to the team account.
 * a `cdk.tf.json` without the import blocks (`main.py --adopt`) of resources it skips (below);
 * `local_aws.tfbackend` (environment stacks): the S3 backend's endpoints, `use_path_style` and skip
@@ -47,6 +47,8 @@ from typing import Any, Callable, Iterable, Literal
 from modules.adoption import strip_imports
 from modules.backend import BOOTSTRAP_STACK, BackendSettings, load_backend_settings
 from modules.config import REPO_ROOT
+from modules.pipeline.remote_state import (REMOTE_STATE, dependency_order,
+                                           emulator_remote_state, remote_states)
 from modules.pipeline.run import OFFLINE_AWS_ENV, prepare_workdir, stack_region
 from modules.pipeline.terraform import BUILD_DIR, TerraformFailed, run_terraform
 
@@ -115,9 +117,24 @@ SERVICE_PREFIXES: dict[str, str] = {
     "aws_opensearchserverless_": "opensearchserverless",
     "aws_bedrockagent_": "bedrockagent",
     "aws_bedrock_": "bedrock",
+    # SOC2 account baseline and organization.
+    "aws_cloudtrail": "cloudtrail", "aws_config_": "configservice",
+    "aws_securityhub_": "securityhub", "aws_guardduty_": "guardduty",
+    "aws_accessanalyzer_": "accessanalyzer", "aws_macie2_": "macie2", "aws_backup_": "backup",
+    "aws_ebs_": "ec2", "aws_organizations_": "organizations", "aws_network_acl": "ec2",
+    # Language-learning portal: identity pool, containers, load balancer, Cloud Map, budgets.
+    "aws_cognito_identity_": "cognitoidentity", "aws_ecs_": "ecs", "aws_ecr_": "ecr",
+    "aws_lb": "elbv2", "aws_service_discovery_": "servicediscovery", "aws_budgets_": "budgets",
+    # Asset allocation: the WebSocket API and the SageMaker pipeline.
+    "aws_apigatewayv2_": "apigatewayv2", "aws_sagemaker_": "sagemaker",
+    # Language-learning portal: delivery pipelines.
+    "aws_codebuild_": "codebuild", "aws_codepipeline": "codepipeline",
 }
 # Data sources computed inside the provider, with no API call.
-LOCAL_DATA_SOURCES = {"aws_iam_policy_document", "aws_region", "aws_partition"}
+# Data sources the emulator run answers itself (remote states read the emulator's S3 through
+# their own endpoint override, modules/pipeline/remote_state.py).
+LOCAL_DATA_SOURCES = {"aws_iam_policy_document", "aws_region", "aws_partition",
+                      "terraform_remote_state"}
 # Known moto 5.2.5 gaps for services it otherwise serves.
 EMULATOR_GAPS = {
     "aws_sfn_state_machine": "moto gap: ValidateStateMachineDefinition answers HTTP 500",
@@ -138,9 +155,59 @@ EMULATOR_GAPS = {
     "aws_opensearchserverless_access_policy": "moto gap: OpenSearch Serverless data access policies "
                                               "are not emulated (moto 5.2.5 has no "
                                               "CreateAccessPolicy)",
+    "aws_acm_certificate_validation": "emulator gap: moto issues no certificate through DNS "
+                                      "validation, so the provider waits for ISSUED until its "
+                                      "timeout (75 min)",
     "aws_lambda_invocation": "moto gap: moto runs an invoked function in Docker, which these "
                              "machines lack (it creates functions but cannot invoke them)",
+    "aws_accessanalyzer_analyzer": "moto gap: IAM Access Analyzer is not emulated (moto 5.2.5 has "
+                                   "no accessanalyzer service)",
+    "aws_securityhub_account": "moto gap: moto 5.2.5 has no UpdateSecurityHubConfiguration (the "
+                               "provider calls it after EnableSecurityHub)",
+    "aws_securityhub_standards_subscription": "moto gap: moto 5.2.5 has no BatchEnableStandards",
+    "aws_guardduty_detector_feature": "moto gap: moto 5.2.5 GetDetector returns no Features, so "
+                                      "the provider finds no feature after creating it",
+    "aws_s3_account_public_access_block": "emulator gap: S3 Control calls go to "
+                                          "<account>.<endpoint>, a host name that cannot reach "
+                                          "the local emulator",
+    "aws_backup_selection": "moto gap: moto 5.2.5 has no CreateBackupSelection (vaults and plans "
+                            "only)",
+    "aws_s3_bucket_logging": "moto gap: moto 5.2.5 PutBucketLogging answers 500 when the target "
+                             "bucket policy has a statement with Principal '*' (the TLS-only deny)",
+    "aws_cognito_identity_pool_roles_attachment": "moto gap: moto 5.2.5 has no "
+                                                  "SetIdentityPoolRoles (NotImplementedError)",
+    "aws_xray_group": "moto gap: X-Ray groups are not emulated (moto 5.2.5 CreateGroup answers "
+                      "HTTP 404)",
+    "aws_budgets_budget": "moto gap: moto 5.2.5 has no DescribeSubscribersForNotification, which "
+                          "the provider reads after creating a budget with notifications",
+    "aws_s3_bucket_inventory": "moto gap: moto 5.2.5 answers IncludedObjectVersions 'All' and no "
+                               "destination encryption, so every later plan updates it",
+    "aws_db_parameter_group": "moto gap: moto 5.2.5 returns none of the parameters set on an "
+                              "aurora-postgresql DB parameter group, so every later plan re-adds "
+                              "them",
+    "aws_ce_anomaly_monitor": "moto gap: Cost Anomaly Detection is not emulated (moto 5.2.5 "
+                              "serves only cost categories and GetCostAndUsage in Cost Explorer)",
+    "aws_ce_anomaly_subscription": "moto gap: Cost Anomaly Detection is not emulated (moto 5.2.5 "
+                                   "has no CreateAnomalySubscription)",
+    "aws_codestarconnections_connection": "moto gap: CodeStar connections are not emulated "
+                                          "(moto 5.2.5 has no codestar-connections service)",
+    "aws_codebuild_project": "moto gap: moto 5.2.5 CreateProject requires a source location, "
+                             "which a project fed by CodePipeline (source type CODEPIPELINE) "
+                             "does not have",
+    "aws_rds_cluster_instance": "moto gap: moto 5.2.5 keeps no Performance Insights settings of "
+                                "cluster instances, and its ModifyDBInstance refuses adjacent "
+                                "backup and maintenance windows as overlapping",
 }
+# An apply against the emulator takes about a second per resource on an idle 2-core machine;
+# the limit leaves room for a busy one.
+APPLY_SECONDS_PER_RESOURCE = 4
+
+
+def apply_timeout(resources: int) -> float:
+    """Seconds an emulator apply of `resources` may take before it is stopped."""
+    return max(600.0, APPLY_SECONDS_PER_RESOURCE * resources)
+
+
 # Services every configuration talks to (the provider reads the account through STS).
 ALWAYS_SERVICES = ("sts",)
 
@@ -210,8 +277,12 @@ def _dependencies(body: dict, known: set[str]) -> dict[str, str]:
     return {address: how for address, how in found.items() if address in known}
 
 
-def select_targets(config: dict) -> TargetSelection:
-    """Targets for every resource the emulator can take; every other resource with its reason."""
+def select_targets(config: dict, unavailable: dict[str, str] | None = None) -> TargetSelection:
+    """Targets for every resource the emulator can take; every other resource with its reason.
+
+    `unavailable`: `data.terraform_remote_state.<name>.outputs.<output>` -> why another stack
+    could not produce it (its resource was skipped); what reads it is skipped too."""
+    unavailable = unavailable or {}
     nodes: dict[str, tuple[str, dict]] = {}
     for resource_type, items in config.get("resource", {}).items():
         for name, body in items.items():
@@ -224,6 +295,11 @@ def select_targets(config: dict) -> TargetSelection:
 
     def own_reason(address: str) -> str | None:
         node_type = nodes[address][0]
+        if unavailable:
+            text = json.dumps(nodes[address][1])
+            for reference, reason in sorted(unavailable.items()):
+                if reference in text:
+                    return f"reads {reference.split('.', 2)[2]}, which {reason}"
         if is_bedrock(node_type):
             return BEDROCK_REASON
         if node_type in EMULATOR_GAPS:
@@ -283,19 +359,29 @@ def select_targets(config: dict) -> TargetSelection:
     return TargetSelection(targets, skipped, services)
 
 
-def provider_override(endpoint: str, services: Iterable[str]) -> dict:
-    """The work copy's provider override: the emulator's endpoints, nothing about the account."""
+def provider_override(endpoint: str, services: Iterable[str],
+                      aliases: Iterable[str] = ()) -> dict:
+    """The work copy's provider override: the emulator's endpoints, nothing about the account;
+    the same for each aliased provider (an override block applies to its own alias only)."""
+    settings = {
+        "endpoints": [{service: endpoint for service in sorted(set(services))}],
+        "s3_use_path_style": True,
+        "skip_credentials_validation": True,
+        "skip_metadata_api_check": True,
+        # A busy emulator sometimes drops a connection mid-response ("use of closed network
+        # connection"): try again (the emulator answers a retried create it already carried out
+        # with its first answer, gap 14). Bounded, because moto answers HTTP 500 for what it
+        # lacks and the provider's default (25) would retry that for minutes.
+        "max_retries": 3,
+    }
     return {
         "//": "Generated by modules.local_aws for a local emulator; never part of the stacks.",
-        "provider": {"aws": [{
-            "endpoints": [{service: endpoint for service in sorted(set(services))}],
-            "s3_use_path_style": True,
-            "skip_credentials_validation": True,
-            "skip_metadata_api_check": True,
-            # moto answers HTTP 500 for what it lacks; the provider would retry for minutes.
-            "max_retries": 1,
-        }]},
+        "provider": {"aws": [settings, *({**settings, "alias": a} for a in sorted(set(aliases)))]},
     }
+
+
+def provider_aliases(config: dict) -> list[str]:
+    return sorted({p["alias"] for p in config.get("provider", {}).get("aws", []) if p.get("alias")})
 
 
 def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = None,
@@ -317,7 +403,8 @@ def backend_config(endpoint: str, lock: LockMode = "both", key: str | None = Non
         "skip_credentials_validation = true",
         "skip_metadata_api_check     = true",
         "skip_region_validation      = true",
-        "max_retries                 = 1",
+        # A busy emulator sometimes drops a connection; state and lock calls try again.
+        "max_retries                 = 3",
     ]
     if key:
         lines.append(f'key                         = "{key}"')
@@ -346,7 +433,8 @@ def prepare_in_place(stack_dir: Path, endpoint: str, lock: LockMode = "both") ->
         raise ValueError(f"{stack_dir} is inside the project's cdktf.out; use LocalAws, which "
                          "works in copies")
     config = json.loads((stack_dir / "cdk.tf.json").read_text())
-    override = provider_override(endpoint.rstrip("/"), select_targets(config).services)
+    override = provider_override(endpoint.rstrip("/"), select_targets(config).services,
+                                 provider_aliases(config))
     (stack_dir / OVERRIDE_FILE).write_text(json.dumps(override, indent=2) + "\n")
     if "s3" not in config.get("terraform", {}).get("backend", {}):
         return []
@@ -392,6 +480,8 @@ class LocalAws:
         self.settings = settings or load_backend_settings()
         self.progress = progress
         self._state_key: str | None = None
+        # state key -> {output: why it is missing}, for stacks applied by this instance
+        self._missing_outputs: dict[str, dict[str, str]] = {}
 
     # -- paths and configuration ------------------------------------------------------------
     def stack_dir(self, stack: str) -> Path:
@@ -413,7 +503,31 @@ class LocalAws:
         return local_aws_env(self.region(stack))
 
     def selection(self, stack: str) -> TargetSelection:
-        return select_targets(self.config(stack))
+        return select_targets(self.config(stack), self.unavailable_outputs(stack))
+
+    def unavailable_outputs(self, stack: str) -> dict[str, str]:
+        """Outputs of other stacks this one reads that their apply could not produce."""
+        found = {}
+        for name, body in remote_states(self.config(stack)).items():
+            missing = self._missing_outputs.get(body.get("config", {}).get("key", ""), {})
+            for output, reason in missing.items():
+                found[f"data.{REMOTE_STATE}.{name}.outputs.{output}"] = reason
+        return found
+
+    def _record_missing_outputs(self, stack: str, skipped: list[Skipped]) -> None:
+        config = self.config(stack)
+        key = config.get("terraform", {}).get("backend", {}).get("s3", {}).get("key")
+        if not key:
+            return
+        reasons = {s.address: s.reason for s in skipped}
+        missing = {}
+        for output, body in config.get("output", {}).items():
+            for expression in _INTERPOLATION.findall(json.dumps(body.get("value"))):
+                for address in _ADDRESS.findall(expression):
+                    if address in reasons:
+                        missing[output] = (f"{stack} could not apply ({address}: "
+                                           f"{reasons[address]})")
+        self._missing_outputs[key] = missing
 
     def state_location(self, stack: str) -> str:
         if stack == BOOTSTRAP_STACK:
@@ -450,9 +564,14 @@ class LocalAws:
         """The work copy's override file: the emulator's endpoints; for the bootstrap also a
         local backend in the work copy, whatever backend it was synthesized with, so an emulator
         run never reads or writes the project's `terraform.state-backend.tfstate` or real S3."""
-        override = provider_override(self.endpoint, self.selection(stack).services)
+        override = provider_override(self.endpoint, self.selection(stack).services,
+                                     provider_aliases(self.config(stack)))
         if stack == BOOTSTRAP_STACK:
             override["terraform"] = {"backend": {"local": {"path": "terraform.tfstate"}}}
+        # Another stack's outputs are read from the emulator's S3 as well.
+        config = self.config(stack)
+        if remote_states(config):
+            override.update(emulator_remote_state(config, self.endpoint, self.state_key_arn()))
         return override
 
     def _restore_bootstrap_state(self, saved: Path, workdir: Path) -> None:
@@ -527,11 +646,12 @@ class LocalAws:
         args = ["apply", "-auto-approve", "-input=false", "-no-color"]
         if selection.skipped:  # targets only when something has to be left out
             args += selection.target_args()
-        applied = self.terraform(stack, args)
+        applied = self.terraform(stack, args, timeout=apply_timeout(len(selection.targets)))
         result = StackResult(stack, self.workdir(stack), self.state_location(stack),
                              applied=self.state_addresses(stack), skipped=selection.skipped,
                              changes=_changes_line(applied.stdout))
         result.seconds = time.monotonic() - started
+        self._record_missing_outputs(stack, selection.skipped)
         self.progress(f"[{stack}] {result.changes} ({result.seconds:.0f} s)")
         return result
 
@@ -541,7 +661,8 @@ class LocalAws:
         args = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=0s"]
         if selection.skipped:
             args += selection.target_args()
-        result = self.terraform(stack, args + (extra or []), check=False)
+        result = self.terraform(stack, args + (extra or []), check=False,
+                                timeout=apply_timeout(len(selection.targets)))
         return result.returncode, result.stdout + result.stderr
 
     def destroy(self, stack: str, check: bool = True) -> Any:
@@ -553,11 +674,14 @@ class LocalAws:
 
 
 def stacks_of(synth_dir: Path, name: str) -> list[str]:
-    """The synthesized stacks `name` selects: one stack id (`dev-scheduling`) or every stack of
-    an environment (`dev`)."""
+    """The synthesized stacks `name` selects: one stack id (`dev-scheduling`), every part of a
+    system (`dev-portal`) or every stack of an environment (`dev`), producers of remote state
+    before the stacks that read it."""
     found = sorted(p.name for p in (synth_dir / "stacks").iterdir()
                    if (p / "cdk.tf.json").is_file() and p.name != BOOTSTRAP_STACK)
-    return [s for s in found if s == name or s.startswith(f"{name}-")]
+    chosen = [s for s in found if s == name or s.startswith(f"{name}-")]
+    return dependency_order({s: json.loads((synth_dir / "stacks" / s / "cdk.tf.json").read_text())
+                             for s in chosen})
 
 
 def apply_environment(local: LocalAws, name: str) -> list[StackResult]:

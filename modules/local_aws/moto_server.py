@@ -45,6 +45,59 @@ Gap 6 - Kinesis stream tags on create (moto 5.2.5, `moto.kinesis.responses.creat
     ListTagsForStream answers none and every plan after an apply wants to add them again (and
     re-reads every policy document naming the stream). Fix: a new stream keeps the tags it was
     created with, as AddTagsToStream would.
+
+Gap 7 - SQS `RedriveAllowPolicy` (moto 5.2.5, `moto.sqs.models.Queue.attributes`):
+    SetQueueAttributes stores it, but GetQueueAttributes never returns it, so the provider waits
+    20 minutes for the dead-letter queue's redrive-allow policy to appear and fails. Fix: the
+    queue returns the policy it was given, as it does `Policy`.
+
+Gap 8 - security group rule descriptions (moto 5.2.5, `moto.ec2.models.security_groups`):
+    a rule's `Description` is read from its CIDR range only. A rule whose source is another
+    security group (`UserIdGroupPairs`) or a prefix list keeps the description in a place
+    DescribeSecurityGroupRules never reads, so it answers none and every plan after an apply
+    wants to set it again (the rules between the stacks' security groups, and the CloudFront
+    prefix-list rule). Fix: the rule's description comes from whichever source it was given with.
+
+Gap 9 - container-image functions without `ImageConfig` (moto 5.2.5,
+    `moto.awslambda.models.LambdaFunction.get_configuration`): GetFunction answers
+    `ImageConfigResponse` with an empty command and entry point for every image function, where
+    AWS answers none when the function has no image overrides, so every plan after an apply
+    wants to remove an `image_config` the stack never set. Fix: answer none when all three
+    overrides are empty.
+
+Gap 10 - Aurora clusters outside serverless v1 (moto 5.2.5, `moto.rds.models.DBCluster`):
+    DescribeDBClusters answers a `ScalingConfigurationInfo` of empty values for every cluster,
+    where AWS answers it only for `engine_mode = "serverless"`, so every plan after an apply
+    wants to remove a serverless-v1 `scaling_configuration` from the Serverless v2 cluster.
+    Fix: no `ScalingConfigurationInfo` without a scaling configuration.
+
+Gap 11 - Glue job `ExecutionClass` (moto 5.2.5, `moto.glue.models.FakeJob`): GetJob answers
+    `STANDARD` for a job created without one, where AWS answers none for a Python shell job
+    (the class applies to Spark jobs), so every plan after an apply wants to remove it. Fix:
+    answer the execution class only when the job was given one.
+
+Gap 12 - AWS Backup ListTags (moto 5.2.5, `moto.backup.responses.BackupResponse.list_tags`):
+    it takes the resource ARN from the next-to-last path segment, which holds only with a
+    trailing slash (`/tags/<arn>/`, as boto3 sends it). The provider sends `/tags/<arn>`, so
+    moto looked up the tags of "tags", answered none, and every plan after an apply wanted to add
+    the vault's and plan's `default_tags` again. Fix: the ARN is everything after `/tags/`.
+
+Gap 13 - ECS services on a capacity-provider strategy (moto 5.2.5, `moto.ecs`): CreateService
+    ignores `capacityProviderStrategy` and sets the launch type to EC2, so DescribeServices
+    answers `launchType: EC2` and no strategy, and every plan after an apply replaces each
+    FARGATE_SPOT service. Fix: a service created with a strategy and no launch type keeps the
+    strategy and has no launch type, as on AWS (UpdateService already stores the strategy).
+
+Gap 14 - a retried attempt after a lost response (moto's werkzeug server, any service): on a
+    busy machine the provider sometimes loses a response ("use of closed network connection")
+    after moto has already carried the request out. The SDK then sends the same call again
+    (same `amz-sdk-invocation-id`, `amz-sdk-request: attempt=2`), and a create that succeeded the
+    first time fails the second: CreateFunction answered 409 "Function already exist" and the
+    apply failed. Fix: the emulator remembers its successful (2xx) answers to changing requests
+    by invocation id, and answers a later attempt of the same invocation with the remembered
+    answer instead of carrying it out twice, as the client would have seen had the first
+    response arrived. Error answers are never replayed (a retry after a 5xx runs again); reads
+    always run.
 """
 
 from __future__ import annotations
@@ -77,7 +130,15 @@ def patch_moto() -> None:
     _patch_appautoscaling_tags()
     _patch_authorizer_validation_expression()
     _patch_kinesis_create_tags()
+    _patch_sqs_redrive_allow_policy()
+    _patch_security_group_rule_descriptions()
+    _patch_lambda_empty_image_config()
+    _patch_rds_scaling_configuration()
+    _patch_glue_execution_class()
+    _patch_backup_list_tags()
+    _patch_ecs_capacity_provider_strategy()
     _serialize_requests()
+    _replay_retried_attempts()
 
 
 _KEPT_LAMBDA_CONFIG = ("LoggingConfig", "DeadLetterConfig")
@@ -153,6 +214,142 @@ def _patch_kinesis_create_tags() -> None:
     KinesisResponse.create_stream = create_stream
 
 
+def _patch_sqs_redrive_allow_policy() -> None:
+    """Gap 7 (see module docstring)."""
+    from moto.sqs.models import Queue
+
+    original = Queue.attributes.fget
+    Queue.redrive_allow_policy = None  # queues created without one
+    # A known name, so GetQueueAttributes may ask for it alone.
+    Queue.BASE_ATTRIBUTES = [*Queue.BASE_ATTRIBUTES, "RedriveAllowPolicy"]
+
+    def attributes(self):
+        result = original(self)
+        if not self.redrive_allow_policy:
+            result.pop("RedriveAllowPolicy", None)
+        return result
+
+    Queue.attributes = property(attributes)
+
+
+def _patch_lambda_empty_image_config() -> None:
+    """Gap 9 (see module docstring)."""
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction.get_configuration
+
+    def get_configuration(self, *args, **kwargs):
+        config = original(self, *args, **kwargs)
+        image = config.get("ImageConfigResponse", {}).get("ImageConfig")
+        if image is not None and not any(image.values()):
+            del config["ImageConfigResponse"]
+        return config
+
+    LambdaFunction.get_configuration = get_configuration
+
+
+def _argument(function, name: str, *args, **kwargs):
+    """The value `function(*args, **kwargs)` received for its parameter `name`."""
+    import inspect
+
+    return inspect.signature(function).bind(*args, **kwargs).arguments.get(name)
+
+
+def _patch_rds_scaling_configuration() -> None:
+    """Gap 10 (see module docstring)."""
+    from moto.rds.models import DBCluster
+
+    original = DBCluster.scaling_configuration_info.fget
+
+    def scaling_configuration_info(self):
+        return original(self) if self.scaling_configuration else None
+
+    DBCluster.scaling_configuration_info = property(scaling_configuration_info)
+
+
+def _patch_glue_execution_class() -> None:
+    """Gap 11 (see module docstring)."""
+    from moto.glue.models import FakeJob
+
+    original_init = FakeJob.__init__
+    original_as_dict = FakeJob.as_dict
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        given = _argument(original_init, "execution_class", self, *args, **kwargs)
+        self.pf_execution_class_given = bool(given)
+
+    def as_dict(self):
+        result = original_as_dict(self)
+        if not getattr(self, "pf_execution_class_given", True):
+            result.pop("ExecutionClass", None)
+        return result
+
+    FakeJob.__init__ = __init__
+    FakeJob.as_dict = as_dict
+
+
+def _patch_backup_list_tags() -> None:
+    """Gap 12 (see module docstring)."""
+    import json
+    from urllib.parse import unquote, urlsplit
+
+    from moto.backup.responses import BackupResponse
+
+    def list_tags(self) -> str:
+        path = urlsplit(self.path).path
+        arn = unquote(path.split("/tags/", 1)[1].rstrip("/"))
+        return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=arn)})
+
+    BackupResponse.list_tags = list_tags
+
+
+def _patch_ecs_capacity_provider_strategy() -> None:
+    """Gap 13 (see module docstring)."""
+    from moto.ecs.models import Service
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original = EC2ContainerServiceResponse.create_service
+    Service.capacity_provider_strategy = None  # services created without one
+
+    def create_service(self):
+        strategy = self._get_param("capacityProviderStrategy")
+        result = original(self)
+        if strategy and not self._get_param("launchType"):
+            service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
+                                                    self._get_param("serviceName"))
+            service.capacity_provider_strategy = strategy
+            service.launch_type = None
+            for deployment in service.deployments:
+                deployment.pop("launchType", None)
+                deployment["capacityProviderStrategy"] = strategy
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+
+
+def _patch_security_group_rule_descriptions() -> None:
+    """Gap 8 (see module docstring)."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    original_init = SecurityGroupRule.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        prefix_list = _argument(original_init, "prefix_list_id", self, *args, **kwargs)
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    def description(self):
+        for given in (self.ip_range.get("Description"), self.source_group.get("Description"),
+                      getattr(self, "prefix_list_description", None)):
+            if given is not None:
+                return given
+        return None
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(description)
+
+
 def _patch_appautoscaling_tags() -> None:
     """Gap 3 (see module docstring): tags of Application Auto Scaling scalable targets."""
     import json
@@ -216,6 +413,68 @@ def _serialize_requests() -> None:
     def __call__(self, environ, start_response):
         with lock:
             return original_call(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__
+
+
+#: Methods whose requests change the emulator's state (reads are never replayed).
+_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Successful answers remembered for a retried attempt; retries follow within seconds.
+_REMEMBERED_ANSWERS = 2000
+
+
+def _attempt(environ) -> int:
+    """The SDK's attempt number from `amz-sdk-request: attempt=N; max=M` (1 when absent)."""
+    for part in environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "attempt" and value.isdigit():
+            return int(value)
+    return 1
+
+
+def _replay_retried_attempts() -> None:
+    """Gap 14 (see module docstring): a later attempt of an invocation the emulator already
+    answered successfully gets that answer again instead of running twice."""
+    import threading
+    from collections import OrderedDict
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    answers: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
+    guard = threading.Lock()
+    serialized_call = DomainDispatcherApplication.__call__
+
+    def __call__(self, environ, start_response):
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+        if not invocation or environ.get("REQUEST_METHOD") not in _CHANGING_METHODS:
+            return serialized_call(self, environ, start_response)
+        key = (invocation, environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
+               environ.get("QUERY_STRING", ""))
+        if _attempt(environ) > 1:
+            with guard:
+                remembered = answers.get(key)
+            if remembered is not None:
+                status, headers, body = remembered
+                start_response(status, headers)
+                return [body]
+        captured: list = []
+
+        def capture(status, headers, exc_info=None):
+            captured[:] = [status, list(headers)]
+            return start_response(status, headers, exc_info)
+
+        result = serialized_call(self, environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        if captured and captured[0][:1] == "2":
+            with guard:
+                answers[key] = (captured[0], captured[1], body)
+                while len(answers) > _REMEMBERED_ANSWERS:
+                    answers.popitem(last=False)
+        return [body]
 
     DomainDispatcherApplication.__call__ = __call__
 

@@ -79,6 +79,9 @@ class Grant:
     #: For `iam:CreateServiceLinkedRole`: the service whose role (`SERVICE_LINKED_ROLES`) the
     #: first resource of the type creates in the account.
     linked_service: str | None = None
+    #: Only when the `when` attribute of some resource of the type starts with this value,
+    #: e.g. an autoscaling target of `service_namespace` "dynamodb" (not "ecs").
+    when_prefix: str | None = None
 
 
 def _g(scope: str, *actions: str, **options) -> Grant:
@@ -98,6 +101,7 @@ _EC2_TAGS = ("ec2:CreateTags", "ec2:DeleteTags")
 _RDS_TAGS = ("rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource")
 _ELASTICACHE_TAGS = ("elasticache:AddTagsToResource", "elasticache:RemoveTagsFromResource",
                      "elasticache:ListTagsForResource")
+_ELB_TAGS = ("elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags")
 _GLUE_TAGS = ("glue:TagResource", "glue:UntagResource", "glue:GetTags")
 #: Vended logs to CloudWatch Logs (WAF, ElastiCache): the delivery and the log group's
 #: resource policy are created with the caller's rights; none of these take a resource ARN.
@@ -107,6 +111,11 @@ _LOG_DELIVERY = ("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLo
 
 #: Resource/data type -> what the provider calls for it. Keep sorted; data sources as `data.<type>`.
 PERMISSIONS: dict[str, tuple[Grant, ...]] = {
+    "aws_accessanalyzer_analyzer": (
+        _g("access_analyzer", "access-analyzer:CreateAnalyzer", "access-analyzer:GetAnalyzer",
+           "access-analyzer:DeleteAnalyzer", "access-analyzer:TagResource",
+           "access-analyzer:UntagResource", "access-analyzer:ListTagsForResource"),
+    ),
     "aws_acm_certificate": (
         _g(NO_RESOURCE_LEVEL, "acm:RequestCertificate"),
         _g("acm_certificate", "acm:DescribeCertificate", "acm:UpdateCertificateOptions",
@@ -197,13 +206,22 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "aws_api_gateway_usage_plan_key": (
         _g("apigateway_usage_plans", "apigateway:POST", "apigateway:GET", "apigateway:DELETE"),
     ),
+    # API Gateway v2 (WebSocket): apis, their routes, integrations and stages; ids generated.
+    **{kind: (_g("apigateway_v2", "apigateway:POST", "apigateway:GET", "apigateway:PATCH",
+                 "apigateway:PUT", "apigateway:DELETE"),
+              _g("apigateway_tags", "apigateway:POST", "apigateway:DELETE", "apigateway:GET"))
+       for kind in ("aws_apigatewayv2_api", "aws_apigatewayv2_integration",
+                    "aws_apigatewayv2_route", "aws_apigatewayv2_stage")},
     "aws_appautoscaling_policy": (
         _g("scalable_target", "application-autoscaling:PutScalingPolicy",
            "application-autoscaling:DeleteScalingPolicy"),
         _g(NO_RESOURCE_LEVEL, "application-autoscaling:DescribeScalingPolicies"),
         # Target tracking creates and deletes its CloudWatch alarms with the caller's rights.
         _g("target_tracking_alarm", "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms",
-           "cloudwatch:DeleteAlarms"),
+           "cloudwatch:DeleteAlarms", when="service_namespace", when_prefix="dynamodb"),
+        _g("ecs_target_tracking_alarm", "cloudwatch:PutMetricAlarm",
+           "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", when="service_namespace",
+           when_prefix="ecs"),
     ),
     "aws_appautoscaling_target": (
         _g("scalable_target", "application-autoscaling:RegisterScalableTarget",
@@ -212,9 +230,17 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "application-autoscaling:ListTagsForResource"),
         _g(NO_RESOURCE_LEVEL, "application-autoscaling:DescribeScalableTargets"),
         # Registering a DynamoDB target checks the caller may read and scale the table.
-        _g("dynamodb_table", "dynamodb:DescribeTable", "dynamodb:UpdateTable"),
+        _g("dynamodb_table", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
+           when="service_namespace", when_prefix="dynamodb"),
         _g("service_linked_role", "iam:CreateServiceLinkedRole",
-           linked_service="dynamodb.application-autoscaling.amazonaws.com"),
+           linked_service="dynamodb.application-autoscaling.amazonaws.com",
+           when="service_namespace", when_prefix="dynamodb"),
+        # An ECS service target: the caller must be able to read and scale the service.
+        _g("ecs_service", "ecs:DescribeServices", "ecs:UpdateService",
+           when="service_namespace", when_prefix="ecs"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="ecs.application-autoscaling.amazonaws.com",
+           when="service_namespace", when_prefix="ecs"),
     ),
     "aws_athena_named_query": (
         _g("athena_workgroup", "athena:CreateNamedQuery", "athena:GetNamedQuery",
@@ -309,6 +335,30 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         # Bedrock checks the vector index with the caller's rights when the base is created.
         _g("aoss_collection", "aoss:APIAccessAll"),
     ),
+    "aws_budgets_budget": (
+        _g("budget", "budgets:ModifyBudget", "budgets:ViewBudget", "budgets:TagResource",
+           "budgets:UntagResource", "budgets:ListTagsForResource"),
+    ),
+    # Cost Anomaly Detection: monitor and subscription ARNs carry generated ids.
+    # SageMaker pipelines: named resources; the pipeline's role is passed to SageMaker.
+    "aws_sagemaker_pipeline": (
+        _g("sagemaker_pipeline", "sagemaker:CreatePipeline", "sagemaker:DescribePipeline",
+           "sagemaker:UpdatePipeline", "sagemaker:DeletePipeline", "sagemaker:AddTags",
+           "sagemaker:DeleteTags", "sagemaker:ListTags"),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="sagemaker"),
+    ),
+    "aws_ce_anomaly_monitor": (
+        _g("ce_anomaly", "ce:GetAnomalyMonitors", "ce:UpdateAnomalyMonitor",
+           "ce:DeleteAnomalyMonitor", "ce:TagResource", "ce:UntagResource",
+           "ce:ListTagsForResource"),
+        _g(NO_RESOURCE_LEVEL, "ce:CreateAnomalyMonitor"),
+    ),
+    "aws_ce_anomaly_subscription": (
+        _g("ce_anomaly", "ce:GetAnomalySubscriptions", "ce:UpdateAnomalySubscription",
+           "ce:DeleteAnomalySubscription", "ce:TagResource", "ce:UntagResource",
+           "ce:ListTagsForResource"),
+        _g(NO_RESOURCE_LEVEL, "ce:CreateAnomalySubscription"),
+    ),
     "aws_cloudfront_cache_policy": (
         _g("cloudfront", "cloudfront:CreateCachePolicy", "cloudfront:GetCachePolicy",
            "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"),
@@ -333,6 +383,17 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "cloudfront:GetResponseHeadersPolicy", "cloudfront:UpdateResponseHeadersPolicy",
            "cloudfront:DeleteResponseHeadersPolicy"),
     ),
+    "aws_cloudtrail": (
+        _g("cloudtrail_trail", "cloudtrail:CreateTrail", "cloudtrail:GetTrail",
+           "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+           "cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors",
+           "cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
+           "cloudtrail:DeleteTrail", "cloudtrail:AddTags", "cloudtrail:RemoveTags",
+           "cloudtrail:ListTags"),
+        _g(NO_RESOURCE_LEVEL, "cloudtrail:DescribeTrails"),
+        _g("passed_role", "iam:PassRole", role_attribute="cloud_watch_logs_role_arn",
+           passed_to="cloudtrail"),
+    ),
     "aws_cloudwatch_dashboard": (
         _g("dashboard", "cloudwatch:PutDashboard", "cloudwatch:GetDashboard",
            "cloudwatch:DeleteDashboards"),
@@ -344,6 +405,24 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     ),
     "aws_cloudwatch_event_target": (
         _g("event_rule", "events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets"),
+    ),
+    # CloudFront standard logging v2 (a vended-logs delivery source, destination, delivery).
+    "aws_cloudwatch_log_delivery": (
+        _g("log_delivery", "logs:CreateDelivery", "logs:GetDelivery",
+           "logs:UpdateDeliveryConfiguration", "logs:DeleteDelivery", "logs:TagResource",
+           "logs:UntagResource", "logs:ListTagsForResource"),
+    ),
+    "aws_cloudwatch_log_delivery_destination": (
+        _g("log_delivery", "logs:PutDeliveryDestination", "logs:GetDeliveryDestination",
+           "logs:DeleteDeliveryDestination", "logs:TagResource", "logs:UntagResource",
+           "logs:ListTagsForResource"),
+    ),
+    "aws_cloudwatch_log_delivery_source": (
+        _g("log_delivery", "logs:PutDeliverySource", "logs:GetDeliverySource",
+           "logs:DeleteDeliverySource", "logs:TagResource", "logs:UntagResource",
+           "logs:ListTagsForResource"),
+        # The source is the distribution: CloudFront checks the caller may export its logs.
+        _g("cloudfront", "cloudfront:AllowVendedLogDeliveryForResource"),
     ),
     "aws_cloudwatch_log_group": (
         # Both tagging APIs: the provider moved from the *LogGroup ones to *Resource ones.
@@ -370,6 +449,40 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource",
            "cloudwatch:ListTagsForResource"),
     ),
+    "aws_codebuild_project": (
+        _g("codebuild_project", "codebuild:CreateProject", "codebuild:BatchGetProjects",
+           "codebuild:UpdateProject", "codebuild:DeleteProject"),
+        _g("passed_role", "iam:PassRole", role_attribute="service_role", passed_to="codebuild"),
+    ),
+    "aws_codepipeline": (
+        _g("codepipeline", "codepipeline:CreatePipeline", "codepipeline:GetPipeline",
+           "codepipeline:UpdatePipeline", "codepipeline:DeletePipeline",
+           "codepipeline:TagResource", "codepipeline:UntagResource",
+           "codepipeline:ListTagsForResource"),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="codepipeline"),
+    ),
+    "aws_codestarconnections_connection": (
+        _g(NO_RESOURCE_LEVEL, "codestar-connections:CreateConnection"),
+        _g("codestar_connection", "codestar-connections:GetConnection", "codestar-connections:DeleteConnection",
+           "codestar-connections:TagResource", "codestar-connections:UntagResource",
+           "codestar-connections:ListTagsForResource"),
+    ),
+    "aws_cognito_identity_pool": (
+        _g(NO_RESOURCE_LEVEL, "cognito-identity:CreateIdentityPool"),
+        _g("cognito_identity_pool", "cognito-identity:DescribeIdentityPool",
+           "cognito-identity:UpdateIdentityPool", "cognito-identity:DeleteIdentityPool",
+           "cognito-identity:TagResource", "cognito-identity:UntagResource",
+           "cognito-identity:ListTagsForResource"),
+    ),
+    "aws_cognito_identity_pool_roles_attachment": (
+        # Role mappings take no resource ARN.
+        _g(NO_RESOURCE_LEVEL, "cognito-identity:SetIdentityPoolRoles"),
+        _g("cognito_identity_pool", "cognito-identity:GetIdentityPoolRoles"),
+        _g("passed_role", "iam:PassRole", role_attribute="roles.authenticated",
+           passed_to="cognito-identity"),
+        _g("passed_role", "iam:PassRole", role_attribute="roles.unauthenticated",
+           passed_to="cognito-identity"),
+    ),
     "aws_cognito_user_pool": (
         _g(NO_RESOURCE_LEVEL, "cognito-idp:CreateUserPool"),
         _g("cognito_user_pool", "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool",
@@ -377,12 +490,55 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:TagResource",
            "cognito-idp:UntagResource", "cognito-idp:ListTagsForResource"),
         _g("passed_role", "iam:PassRole", role_attribute="sms_configuration.sns_caller_arn",
-           passed_to="cognito-idp"),
+           passed_to="cognito-idp", when="sms_configuration.sns_caller_arn"),
     ),
     "aws_cognito_user_pool_client": (
         _g("cognito_user_pool", "cognito-idp:CreateUserPoolClient",
            "cognito-idp:DescribeUserPoolClient", "cognito-idp:UpdateUserPoolClient",
            "cognito-idp:DeleteUserPoolClient"),
+    ),
+    "aws_cognito_user_pool_domain": (
+        _g("cognito_user_pool", "cognito-idp:CreateUserPoolDomain",
+           "cognito-idp:UpdateUserPoolDomain", "cognito-idp:DeleteUserPoolDomain"),
+        # Looked up by domain name, not by pool.
+        _g(NO_RESOURCE_LEVEL, "cognito-idp:DescribeUserPoolDomain"),
+    ),
+    "aws_config_config_rule": (
+        _g("config_rule", "config:PutConfigRule", "config:DeleteConfigRule",
+           "config:TagResource", "config:UntagResource", "config:ListTagsForResource"),
+        _g(NO_RESOURCE_LEVEL, "config:DescribeConfigRules"),
+    ),
+    "aws_config_configuration_recorder": (
+        _g(NO_RESOURCE_LEVEL, "config:PutConfigurationRecorder"),
+        _g("config_recorder", "config:DescribeConfigurationRecorders",
+           "config:DeleteConfigurationRecorder"),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="config"),
+    ),
+    "aws_config_configuration_recorder_status": (
+        _g("config_recorder", "config:StartConfigurationRecorder",
+           "config:StopConfigurationRecorder", "config:DescribeConfigurationRecorderStatus"),
+    ),
+    "aws_config_delivery_channel": (
+        _g(NO_RESOURCE_LEVEL, "config:PutDeliveryChannel", "config:DescribeDeliveryChannels",
+           "config:DeleteDeliveryChannel"),
+    ),
+    "aws_db_parameter_group": (
+        _g("rds", "rds:CreateDBParameterGroup", "rds:DescribeDBParameterGroups",
+           "rds:DescribeDBParameters", "rds:ModifyDBParameterGroup",
+           "rds:ResetDBParameterGroup", "rds:DeleteDBParameterGroup", *_RDS_TAGS),
+    ),
+    "aws_db_proxy": (
+        _g(NO_RESOURCE_LEVEL, "rds:CreateDBProxy"),
+        _g("rds_proxy", "rds:DescribeDBProxies", "rds:ModifyDBProxy", "rds:DeleteDBProxy",
+           *_RDS_TAGS),
+        _g("passed_role", "iam:PassRole", role_attribute="role_arn", passed_to="rds"),
+    ),
+    "aws_db_proxy_default_target_group": (
+        _g("rds_proxy", "rds:ModifyDBProxyTargetGroup", "rds:DescribeDBProxyTargetGroups"),
+    ),
+    "aws_db_proxy_target": (
+        _g("rds_proxy_targets", "rds:RegisterDBProxyTargets", "rds:DeregisterDBProxyTargets",
+           "rds:DescribeDBProxyTargets"),
     ),
     "aws_db_subnet_group": (
         _g("rds", "rds:CreateDBSubnetGroup", "rds:DescribeDBSubnetGroups",
@@ -403,6 +559,55 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "dynamodb:TagResource", "dynamodb:UntagResource"),
         _g("kms_key", "kms:DescribeKey", "kms:CreateGrant",
            when="server_side_encryption.kms_key_arn", via="dynamodb"),
+    ),
+    "aws_ebs_default_kms_key": (
+        _g(NO_RESOURCE_LEVEL, "ec2:ModifyEbsDefaultKmsKeyId", "ec2:GetEbsDefaultKmsKeyId",
+           "ec2:ResetEbsDefaultKmsKeyId"),
+    ),
+    "aws_ebs_encryption_by_default": (
+        _g(NO_RESOURCE_LEVEL, "ec2:EnableEbsEncryptionByDefault",
+           "ec2:DisableEbsEncryptionByDefault", "ec2:GetEbsEncryptionByDefault"),
+    ),
+    "aws_ecr_lifecycle_policy": (
+        _g("ecr_repository", "ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy",
+           "ecr:DeleteLifecyclePolicy"),
+    ),
+    "aws_ecr_repository": (
+        _g("ecr_repository", "ecr:CreateRepository", "ecr:DescribeRepositories",
+           "ecr:DeleteRepository", "ecr:PutImageScanningConfiguration",
+           "ecr:PutImageTagMutability", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy",
+           "ecr:TagResource", "ecr:UntagResource", "ecr:ListTagsForResource"),
+        _g("kms_key", "kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant",
+           when="encryption_configuration.0.kms_key", via="ecr"),
+    ),
+    "aws_ecr_repository_policy": (
+        _g("ecr_repository", "ecr:SetRepositoryPolicy", "ecr:GetRepositoryPolicy",
+           "ecr:DeleteRepositoryPolicy"),
+    ),
+    "aws_ecs_cluster": (
+        _g("ecs_cluster", "ecs:CreateCluster", "ecs:DescribeClusters", "ecs:UpdateCluster",
+           "ecs:DeleteCluster", "ecs:TagResource", "ecs:UntagResource",
+           "ecs:ListTagsForResource"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="ecs.amazonaws.com"),
+    ),
+    "aws_ecs_cluster_capacity_providers": (
+        _g("ecs_cluster", "ecs:PutClusterCapacityProviders", "ecs:DescribeClusters"),
+    ),
+    "aws_ecs_service": (
+        _g("ecs_service", "ecs:CreateService", "ecs:DescribeServices", "ecs:UpdateService",
+           "ecs:DeleteService", "ecs:TagResource", "ecs:UntagResource",
+           "ecs:ListTagsForResource"),
+    ),
+    "aws_ecs_task_definition": (
+        # Task definition registration and reads take no resource ARN.
+        _g(NO_RESOURCE_LEVEL, "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"),
+        _g("ecs_task_definition", "ecs:RegisterTaskDefinition", "ecs:TagResource",
+           "ecs:UntagResource", "ecs:ListTagsForResource"),
+        _g("passed_role", "iam:PassRole", role_attribute="execution_role_arn",
+           passed_to="ecs-tasks"),
+        _g("passed_role", "iam:PassRole", role_attribute="task_role_arn",
+           passed_to="ecs-tasks"),
     ),
     "aws_eip": (
         _g("ec2_network", "ec2:AllocateAddress", "ec2:ReleaseAddress",
@@ -462,6 +667,21 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     "aws_glue_trigger": (
         _g("glue_trigger", "glue:CreateTrigger", "glue:GetTrigger", "glue:UpdateTrigger",
            "glue:StartTrigger", "glue:StopTrigger", "glue:DeleteTrigger", *_GLUE_TAGS),
+    ),
+    "aws_guardduty_detector": (
+        _g(NO_RESOURCE_LEVEL, "guardduty:CreateDetector", "guardduty:ListDetectors"),
+        _g("guardduty_detector", "guardduty:GetDetector", "guardduty:UpdateDetector",
+           "guardduty:DeleteDetector", "guardduty:TagResource", "guardduty:UntagResource",
+           "guardduty:ListTagsForResource"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="guardduty.amazonaws.com"),
+    ),
+    "aws_guardduty_detector_feature": (
+        _g("guardduty_detector", "guardduty:GetDetector", "guardduty:UpdateDetector"),
+    ),
+    "aws_iam_account_password_policy": (
+        _g(NO_RESOURCE_LEVEL, "iam:UpdateAccountPasswordPolicy", "iam:GetAccountPasswordPolicy",
+           "iam:DeleteAccountPasswordPolicy"),
     ),
     "aws_iam_role": (
         _g("iam_role", "iam:CreateRole", "iam:GetRole", "iam:UpdateRole",
@@ -542,9 +762,62 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         _g("lambda_function", "lambda:AddPermission", "lambda:GetPolicy",
            "lambda:RemovePermission"),
     ),
+    "aws_lb": (
+        _g("elb", "elasticloadbalancing:CreateLoadBalancer",
+           "elasticloadbalancing:ModifyLoadBalancerAttributes",
+           "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:SetSecurityGroups",
+           "elasticloadbalancing:SetSubnets", *_ELB_TAGS),
+        _g(NO_RESOURCE_LEVEL, "elasticloadbalancing:DescribeLoadBalancers",
+           "elasticloadbalancing:DescribeLoadBalancerAttributes",
+           "elasticloadbalancing:DescribeTags", "ec2:DescribeSubnets",
+           "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:DescribeInternetGateways",
+           "ec2:DescribeAccountAttributes"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="elasticloadbalancing.amazonaws.com"),
+    ),
+    "aws_lb_listener": (
+        _g("elb", "elasticloadbalancing:CreateListener", "elasticloadbalancing:ModifyListener",
+           "elasticloadbalancing:DeleteListener", *_ELB_TAGS),
+        _g(NO_RESOURCE_LEVEL, "elasticloadbalancing:DescribeListeners",
+           "elasticloadbalancing:DescribeListenerAttributes",
+           "elasticloadbalancing:DescribeTags"),
+        _g("acm_certificate", "acm:DescribeCertificate"),
+    ),
+    "aws_lb_listener_rule": (
+        _g("elb", "elasticloadbalancing:CreateRule", "elasticloadbalancing:ModifyRule",
+           "elasticloadbalancing:DeleteRule", "elasticloadbalancing:SetRulePriorities",
+           *_ELB_TAGS),
+        _g(NO_RESOURCE_LEVEL, "elasticloadbalancing:DescribeRules",
+           "elasticloadbalancing:DescribeTags"),
+    ),
+    "aws_lb_target_group": (
+        _g("elb", "elasticloadbalancing:CreateTargetGroup",
+           "elasticloadbalancing:ModifyTargetGroup",
+           "elasticloadbalancing:ModifyTargetGroupAttributes",
+           "elasticloadbalancing:DeleteTargetGroup", *_ELB_TAGS),
+        _g(NO_RESOURCE_LEVEL, "elasticloadbalancing:DescribeTargetGroups",
+           "elasticloadbalancing:DescribeTargetGroupAttributes",
+           "elasticloadbalancing:DescribeTags"),
+    ),
+    "aws_macie2_account": (
+        _g(NO_RESOURCE_LEVEL, "macie2:EnableMacie", "macie2:GetMacieSession",
+           "macie2:UpdateMacieSession", "macie2:DisableMacie"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="macie.amazonaws.com"),
+    ),
     "aws_nat_gateway": (
         _g("ec2_network", "ec2:CreateNatGateway", "ec2:DeleteNatGateway", *_EC2_TAGS),
         _g(NO_RESOURCE_LEVEL, "ec2:DescribeNatGateways"),
+    ),
+    "aws_network_acl": (
+        _g("ec2_network_acl", "ec2:CreateNetworkAcl", "ec2:DeleteNetworkAcl",
+           "ec2:ReplaceNetworkAclAssociation", *_EC2_TAGS),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeNetworkAcls"),
+    ),
+    "aws_network_acl_rule": (
+        _g("ec2_network_acl", "ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAclEntry",
+           "ec2:ReplaceNetworkAclEntry"),
+        _g(NO_RESOURCE_LEVEL, "ec2:DescribeNetworkAcls"),
     ),
     "aws_opensearchserverless_access_policy": (
         _g(NO_RESOURCE_LEVEL, "aoss:CreateAccessPolicy", "aoss:GetAccessPolicy",
@@ -562,6 +835,43 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "aoss:UpdateSecurityPolicy", "aoss:DeleteSecurityPolicy"),
         # An encryption policy naming a customer key is checked with the caller's rights.
         _g("kms_key", "kms:DescribeKey", "kms:CreateGrant", via="aoss"),
+    ),
+    "aws_organizations_account": (
+        _g(NO_RESOURCE_LEVEL, "organizations:CreateAccount",
+           "organizations:DescribeCreateAccountStatus", "organizations:ListAccounts"),
+        _g("organizations", "organizations:DescribeAccount", "organizations:MoveAccount",
+           "organizations:CloseAccount", "organizations:RemoveAccountFromOrganization",
+           "organizations:ListParents", "organizations:TagResource",
+           "organizations:UntagResource", "organizations:ListTagsForResource"),
+    ),
+    "aws_organizations_organization": (
+        _g(NO_RESOURCE_LEVEL, "organizations:CreateOrganization",
+           "organizations:DescribeOrganization", "organizations:DeleteOrganization",
+           "organizations:EnableAWSServiceAccess", "organizations:DisableAWSServiceAccess",
+           "organizations:ListAWSServiceAccessForOrganization", "organizations:ListRoots",
+           "organizations:ListAccounts", "organizations:ListDelegatedAdministrators"),
+        _g("organizations", "organizations:EnablePolicyType", "organizations:DisablePolicyType"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="organizations.amazonaws.com"),
+    ),
+    "aws_organizations_organizational_unit": (
+        _g("organizations", "organizations:CreateOrganizationalUnit",
+           "organizations:DescribeOrganizationalUnit", "organizations:UpdateOrganizationalUnit",
+           "organizations:DeleteOrganizationalUnit", "organizations:ListChildren",
+           "organizations:ListParents", "organizations:TagResource",
+           "organizations:UntagResource", "organizations:ListTagsForResource"),
+        _g(NO_RESOURCE_LEVEL, "organizations:ListAccounts"),
+    ),
+    "aws_organizations_policy": (
+        _g(NO_RESOURCE_LEVEL, "organizations:CreatePolicy"),
+        _g("organizations", "organizations:DescribePolicy", "organizations:UpdatePolicy",
+           "organizations:DeletePolicy", "organizations:ListTargetsForPolicy",
+           "organizations:TagResource", "organizations:UntagResource",
+           "organizations:ListTagsForResource"),
+    ),
+    "aws_organizations_policy_attachment": (
+        _g("organizations", "organizations:AttachPolicy", "organizations:DetachPolicy",
+           "organizations:ListTargetsForPolicy", "organizations:ListPoliciesForTarget"),
     ),
     "aws_rds_cluster": (
         # The delete takes the final snapshot (cluster-snapshot in the `rds` scope).
@@ -634,12 +944,30 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "ec2:DisassociateRouteTable"),
         _g(NO_RESOURCE_LEVEL, "ec2:DescribeRouteTables"),
     ),
+    "aws_s3_account_public_access_block": (
+        _g(NO_RESOURCE_LEVEL, "s3:PutAccountPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
+    ),
     "aws_s3_bucket": (
         _g("s3_bucket", "s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging",
            *_S3_BUCKET_READ),
     ),
+    "aws_s3_bucket_cors_configuration": (
+        _g("s3_bucket", "s3:PutBucketCORS", "s3:GetBucketCORS"),
+    ),
+    "aws_s3_bucket_inventory": (
+        _g("s3_bucket", "s3:PutInventoryConfiguration", "s3:GetInventoryConfiguration"),
+    ),
     "aws_s3_bucket_lifecycle_configuration": (
         _g("s3_bucket", "s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
+    ),
+    "aws_s3_bucket_logging": (
+        _g("s3_bucket", "s3:PutBucketLogging", "s3:GetBucketLogging"),
+    ),
+    "aws_s3_bucket_metric": (
+        _g("s3_bucket", "s3:PutMetricsConfiguration", "s3:GetMetricsConfiguration"),
+    ),
+    "aws_s3_bucket_notification": (
+        _g("s3_bucket", "s3:PutBucketNotification", "s3:GetBucketNotification"),
     ),
     "aws_s3_bucket_object_lock_configuration": (
         _g("s3_bucket", "s3:PutBucketObjectLockConfiguration",
@@ -653,6 +981,10 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     ),
     "aws_s3_bucket_public_access_block": (
         _g("s3_bucket", "s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    ),
+    "aws_s3_bucket_replication_configuration": (
+        _g("s3_bucket", "s3:PutReplicationConfiguration", "s3:GetReplicationConfiguration"),
+        _g("passed_role", "iam:PassRole", role_attribute="role", passed_to="s3"),
     ),
     "aws_s3_bucket_server_side_encryption_configuration": (
         _g("s3_bucket", "s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"),
@@ -689,6 +1021,37 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
            "ec2:RevokeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupEgress",
            "ec2:RevokeSecurityGroupIngress", "ec2:DeleteNetworkInterface", *_EC2_TAGS),
         _g(NO_RESOURCE_LEVEL, "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"),
+    ),
+    "aws_securityhub_account": (
+        _g("securityhub_hub", "securityhub:EnableSecurityHub", "securityhub:DisableSecurityHub",
+           "securityhub:DescribeHub", "securityhub:UpdateSecurityHubConfiguration",
+           "securityhub:TagResource"),
+        _g("service_linked_role", "iam:CreateServiceLinkedRole",
+           linked_service="securityhub.amazonaws.com"),
+    ),
+    "aws_securityhub_standards_subscription": (
+        _g("securityhub_hub", "securityhub:BatchEnableStandards",
+           "securityhub:BatchDisableStandards", "securityhub:GetEnabledStandards"),
+    ),
+    "aws_service_discovery_private_dns_namespace": (
+        _g(NO_RESOURCE_LEVEL, "servicediscovery:CreatePrivateDnsNamespace",
+           "servicediscovery:GetOperation", "servicediscovery:TagResource",
+           "servicediscovery:UntagResource", "servicediscovery:ListTagsForResource",
+           "ec2:DescribeVpcs"),
+        _g("ec2_network", "ec2:DescribeVpcAttribute"),
+        _g("servicediscovery", "servicediscovery:GetNamespace",
+           "servicediscovery:UpdatePrivateDnsNamespace", "servicediscovery:DeleteNamespace"),
+        # Cloud Map creates and deletes the namespace's private zone with the caller's rights.
+        _g(NO_RESOURCE_LEVEL, "route53:CreateHostedZone"),
+        _g("route53", "route53:GetHostedZone", "route53:DeleteHostedZone",
+           "route53:AssociateVPCWithHostedZone", "route53:ChangeResourceRecordSets",
+           "route53:GetChange"),
+    ),
+    "aws_service_discovery_service": (
+        _g("servicediscovery", "servicediscovery:CreateService", "servicediscovery:GetService",
+           "servicediscovery:UpdateService", "servicediscovery:DeleteService"),
+        _g(NO_RESOURCE_LEVEL, "servicediscovery:ListInstances", "servicediscovery:TagResource",
+           "servicediscovery:UntagResource", "servicediscovery:ListTagsForResource"),
     ),
     "aws_sfn_state_machine": (
         _g("state_machine", "states:CreateStateMachine", "states:DescribeStateMachine",
@@ -779,6 +1142,11 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
         # Delivery to CloudWatch Logs is a vended-logs delivery set up with the caller's rights.
         _g(NO_RESOURCE_LEVEL, *_LOG_DELIVERY),
     ),
+    "aws_xray_group": (
+        _g("xray_group", "xray:CreateGroup", "xray:GetGroup", "xray:UpdateGroup",
+           "xray:DeleteGroup", "xray:TagResource", "xray:UntagResource",
+           "xray:ListTagsForResource"),
+    ),
     "aws_xray_sampling_rule": (
         _g("xray_sampling_rule", "xray:CreateSamplingRule", "xray:UpdateSamplingRule",
            "xray:DeleteSamplingRule", "xray:TagResource", "xray:UntagResource",
@@ -787,6 +1155,9 @@ PERMISSIONS: dict[str, tuple[Grant, ...]] = {
     ),
     # Rendered by Terraform itself: no AWS call.
     "data.aws_iam_policy_document": (),
+    # Reads another part's state object from the state bucket: granted with the backend
+    # statements (`RemoteStateRead`, the producers' state keys only), not per resource.
+    "data.terraform_remote_state": (),
     "data.aws_ssm_parameter": (
         _g("ssm_parameter", "ssm:GetParameter"),
         # SecureString values are decrypted through SSM (the account's aws/ssm key by default).
@@ -894,8 +1265,29 @@ NAMED_SCOPES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "wafv2_web_acl_names": (("arn:aws:wafv2:{region}:{account}:regional/webacl/{name}/*",
                              "arn:aws:wafv2:{region}:{account}:global/webacl/{name}/*"),
                             _WEB_ACL_SOURCES),
+    "sagemaker_pipeline": (("arn:aws:sagemaker:{region}:{account}:pipeline/{name}",),
+                           (("aws_sagemaker_pipeline", "pipeline_name"),)),
     "xray_sampling_rule": (("arn:aws:xray:{region}:{account}:sampling-rule/{name}",),
                            (("aws_xray_sampling_rule", "rule_name"),)),
+    "codebuild_project": (("arn:aws:codebuild:{region}:{account}:project/{name}",),
+                          (("aws_codebuild_project", "name"),)),
+    "codepipeline": (("arn:aws:codepipeline:{region}:{account}:{name}",),
+                     (("aws_codepipeline", "name"),)),
+    "ecr_repository": (("arn:aws:ecr:{region}:{account}:repository/{name}",),
+                       (("aws_ecr_repository", "name"),)),
+    # Target tracking of an ECS service names its alarms after the cluster and service.
+    "ecs_target_tracking_alarm": (("arn:aws:cloudwatch:{region}:{account}:alarm:"
+                                   "TargetTracking-service/{name}/*",),
+                                  (("aws_ecs_cluster", "name"),)),
+    "ecs_cluster": (("arn:aws:ecs:{region}:{account}:cluster/{name}",),
+                    (("aws_ecs_cluster", "name"),
+                     ("aws_ecs_cluster_capacity_providers", "cluster_name"))),
+    "xray_group": (("arn:aws:xray:{region}:{account}:group/{name}/*",),
+                   (("aws_xray_group", "group_name"),)),
+    "budget": (("arn:aws:budgets::{account}:budget/{name}",), (("aws_budgets_budget", "name"),)),
+    "rds_parameter_group": (("arn:aws:rds:{region}:{account}:pg:{name}",),
+                            (("aws_db_parameter_group", "name"),
+                             ("aws_rds_cluster_instance", "db_parameter_group_name"))),
 }
 #: Scopes whose ARNs hold generated ids: the account and region are all that can be named.
 FIXED_SCOPES: dict[str, tuple[str, ...]] = {
@@ -910,6 +1302,9 @@ FIXED_SCOPES: dict[str, tuple[str, ...]] = {
     "apigateway_usage_plans": ("arn:aws:apigateway:{region}::/usageplans",
                                "arn:aws:apigateway:{region}::/usageplans/*"),
     "acm_certificate": ("arn:aws:acm:{region}:{account}:certificate/*",),
+    "apigateway_v2": ("arn:aws:apigateway:{region}::/apis", "arn:aws:apigateway:{region}::/apis/*"),
+    "ce_anomaly": ("arn:aws:ce::{account}:anomalymonitor/*",
+                   "arn:aws:ce::{account}:anomalysubscription/*"),
     "bedrock_agent": ("arn:aws:bedrock:{region}:{account}:agent/*",),
     "bedrock_agent_alias": ("arn:aws:bedrock:{region}:{account}:agent-alias/*/*",),
     "bedrock_guardrail": ("arn:aws:bedrock:{region}:{account}:guardrail/*",),
@@ -921,6 +1316,26 @@ FIXED_SCOPES: dict[str, tuple[str, ...]] = {
                    "arn:aws:cloudfront::{account}:origin-access-control/*",
                    "arn:aws:cloudfront::{account}:response-headers-policy/*"),
     "cognito_user_pool": ("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
+    # Connection ids are generated by AWS.
+    "codestar_connection": ("arn:aws:codestar-connections:{region}:{account}:connection/*",),
+    # Vended-log delivery sources, destinations and deliveries (delivery ids are generated).
+    "log_delivery": ("arn:aws:logs:{region}:{account}:delivery-source:*",
+                     "arn:aws:logs:{region}:{account}:delivery-destination:*",
+                     "arn:aws:logs:{region}:{account}:delivery:*"),
+    # Load balancers, listeners, rules and target groups carry generated ids.
+    "elb": ("arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/*/*",
+            "arn:aws:elasticloadbalancing:{region}:{account}:listener/app/*/*/*",
+            "arn:aws:elasticloadbalancing:{region}:{account}:listener-rule/app/*/*/*/*",
+            "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/*/*"),
+    # Services are named under their cluster; task definitions by family and revision.
+    "ecs_service": ("arn:aws:ecs:{region}:{account}:service/*/*",),
+    "ecs_task_definition": ("arn:aws:ecs:{region}:{account}:task-definition/*:*",),
+    "cognito_identity_pool": ("arn:aws:cognito-identity:{region}:{account}:identitypool/*",),
+    # Proxies and their target groups have generated ids (`prx-...`, `prx-tg-...`).
+    "rds_proxy": ("arn:aws:rds:{region}:{account}:db-proxy:*",
+                  "arn:aws:rds:{region}:{account}:target-group:*"),
+    "servicediscovery": ("arn:aws:servicediscovery:{region}:{account}:namespace/*",
+                         "arn:aws:servicediscovery:{region}:{account}:service/*"),
     # VPC resources have generated ids; one scope so that a create authorized on several
     # of them (a subnet in a VPC, a route table association) is one statement.
     "ec2_network": tuple(f"arn:aws:ec2:{{region}}:{{account}}:{kind}/*" for kind in (
@@ -944,6 +1359,20 @@ FIXED_SCOPES: dict[str, tuple[str, ...]] = {
     "scalable_target": ("arn:aws:application-autoscaling:{region}:{account}:scalable-target/*",),
     "wafv2_managed_rules": ("arn:aws:wafv2:{region}:{account}:regional/managedruleset/*/*",
                             "arn:aws:wafv2:{region}:{account}:global/managedruleset/*/*"),
+    # SOC2 account baseline and the organization (ids are generated by AWS).
+    "access_analyzer": ("arn:aws:access-analyzer:{region}:{account}:analyzer/*",),
+    "cloudtrail_trail": ("arn:aws:cloudtrail:{region}:{account}:trail/*",),
+    "config_recorder": ("arn:aws:config:{region}:{account}:configuration-recorder/*",),
+    "config_rule": ("arn:aws:config:{region}:{account}:config-rule/*",),
+    "guardduty_detector": ("arn:aws:guardduty:{region}:{account}:detector/*",),
+    "organizations": ("arn:aws:organizations::{account}:root/o-*/r-*",
+                      "arn:aws:organizations::{account}:ou/o-*/ou-*",
+                      "arn:aws:organizations::{account}:account/o-*/*",
+                      "arn:aws:organizations::{account}:policy/o-*/service_control_policy/p-*"),
+    "securityhub_hub": ("arn:aws:securityhub:{region}:{account}:hub/default",),
+    # Network ACLs: created in a VPC, associated with its subnets (ids generated by AWS).
+    "ec2_network_acl": tuple(f"arn:aws:ec2:{{region}}:{{account}}:{kind}/*"
+                             for kind in ("network-acl", "vpc", "subnet")),
     NO_RESOURCE_LEVEL: ("*",),
 }
 #: Scopes for actions authorized on several resources at once (IAM checks each of them):
@@ -956,7 +1385,8 @@ COMPOSITE_SCOPES: dict[str, tuple[str, ...]] = {
     "glue_database": ("glue_catalog", "glue_database_names"),
     "kinesis_encryption": ("kinesis_stream", "kms_key"),
     "rds": ("rds_cluster", "rds_instance", "rds_cluster_parameter_group", "rds_subnet_group",
-            "rds_final_snapshot", "rds_defaults"),
+            "rds_final_snapshot", "rds_defaults", "rds_parameter_group"),
+    "rds_proxy_targets": ("rds_proxy", "rds_cluster", "rds_instance"),
     "wafv2_web_acl": ("wafv2_web_acl_names", "wafv2_managed_rules"),
     "wafv2_association": ("wafv2_web_acl_names", _APIGW_REST),
 }
@@ -966,11 +1396,20 @@ SERVICE_LINKED_ROLES = {
         "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
     "elasticache.amazonaws.com": "AWSServiceRoleForElastiCache",
     "rds.amazonaws.com": "AWSServiceRoleForRDS",
+    "ecs.amazonaws.com": "AWSServiceRoleForECS",
+    "ecs.application-autoscaling.amazonaws.com": "AWSServiceRoleForApplicationAutoScaling_ECSService",
+    "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
+    "guardduty.amazonaws.com": "AWSServiceRoleForAmazonGuardDuty",
+    "macie.amazonaws.com": "AWSServiceRoleForAmazonMacie",
+    "securityhub.amazonaws.com": "AWSServiceRoleForSecurityHub",
+    "organizations.amazonaws.com": "AWSServiceRoleForOrganizations",
 }
 #: Attribute that names a resource of a type, to resolve `${<type>.<id>.<attr>}` references.
 NAME_ATTRIBUTE = {
     "aws_api_gateway_domain_name": "domain_name", "aws_athena_workgroup": "name",
-    "aws_cloudwatch_event_rule": "name", "aws_db_subnet_group": "name",
+    "aws_cloudwatch_event_rule": "name", "aws_db_parameter_group": "name",
+    "aws_ecr_repository": "name", "aws_ecs_cluster": "name",
+    "aws_db_subnet_group": "name",
     "aws_dynamodb_table": "name", "aws_elasticache_subnet_group": "name",
     "aws_glue_catalog_database": "name", "aws_iam_role": "name",
     "aws_lambda_function": "function_name", "aws_rds_cluster": "cluster_identifier",
@@ -1155,6 +1594,8 @@ def _applies(stack: StackConfig, block_type: str, grant: Grant) -> bool:
     if grant.when is None:
         return bool(stack.blocks(block_type))
     values = [_dig(block, grant.when) for block in stack.blocks(block_type)]
+    if grant.when_prefix is not None:
+        return any(isinstance(v, str) and v.startswith(grant.when_prefix) for v in values)
     if grant.ref:
         return any(isinstance(v, str) and f"${{{grant.ref}." in v for v in values)
     return any(v not in (None, "", [], {}, False, "false") for v in values)
@@ -1198,12 +1639,25 @@ def state_key_alias(key_prefix: str) -> str:
     return f"alias/{key_prefix}-terraform-state"
 
 
+def _backend_account(backend: dict, stack_account: str) -> str:
+    """The account holding the state bucket, lock table and state key: the team backend's
+    (backend.tf.json) when the stack uses its bucket, which may differ from the stack's own
+    account (the organization's management account keeps its state there too)."""
+    if backend.get("kms_key_id", "").startswith("arn:"):
+        return backend["kms_key_id"].split(":")[4]
+    from modules.backend import load_backend_settings
+
+    settings = load_backend_settings()
+    return settings.account_id if backend.get("bucket") == settings.bucket else stack_account
+
+
 def _backend_statements(stack: StackConfig) -> list[dict]:
     backend = stack.config.get("terraform", {}).get("backend", {}).get("s3")
     if not backend:
         return []
     bucket, key, table = backend["bucket"], backend["key"], backend.get("dynamodb_table")
     region = backend.get("region", stack.region)
+    account = _backend_account(backend, stack.account)
     key_prefix = key.split("/", 1)[0]
     objects = [f"arn:aws:s3:::{bucket}/{key}"]
     if backend.get("use_lockfile"):
@@ -1217,16 +1671,24 @@ def _backend_statements(stack: StackConfig) -> list[dict]:
          "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"] if backend.get("use_lockfile")
          else ["s3:GetObject", "s3:PutObject"], "Resource": objects},
     ]
+    # A part of a system reads the state of the parts it references (read-only, by key).
+    remote = sorted({f"arn:aws:s3:::{body['config']['bucket']}/{body['config']['key']}"
+                     for body in stack.config.get("data", {}).get("terraform_remote_state",
+                                                                  {}).values()
+                     if body.get("backend") == "s3"})
+    if remote:
+        statements.append({"Sid": "RemoteStateRead", "Effect": "Allow",
+                           "Action": ["s3:GetObject"], "Resource": remote})
     if table:
         statements.append({
             "Sid": "StateLockTable", "Effect": "Allow",
             "Action": ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
                        "dynamodb:PutItem"],
-            "Resource": [f"arn:aws:dynamodb:{region}:{stack.account}:table/{table}"]})
+            "Resource": [f"arn:aws:dynamodb:{region}:{account}:table/{table}"]})
     statements.append({
         "Sid": "StateKey", "Effect": "Allow",
         "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-        "Resource": [f"arn:aws:kms:{region}:{stack.account}:key/*"],
+        "Resource": [f"arn:aws:kms:{region}:{account}:key/*"],
         "Condition": {
             "ForAnyValue:StringEquals": {"kms:ResourceAliases": [state_key_alias(key_prefix)]},
             "StringEquals": {"kms:ViaService": [f"s3.{region}.amazonaws.com",
@@ -1234,7 +1696,7 @@ def _backend_statements(stack: StackConfig) -> list[dict]:
     statements.append({
         "Sid": "ProtectStateKey", "Effect": "Deny",
         "Action": ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
-        "Resource": [f"arn:aws:kms:{region}:{stack.account}:key/*"],
+        "Resource": [f"arn:aws:kms:{region}:{account}:key/*"],
         "Condition": {"ForAnyValue:StringEquals": {
             "kms:ResourceAliases": [state_key_alias(key_prefix)]}}})
     return statements

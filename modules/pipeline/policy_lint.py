@@ -33,6 +33,11 @@ from dataclasses import dataclass
 ANY_OF_RESOURCE_ACTIONS = frozenset({
     "athena:ListTagsForResource", "athena:TagResource", "athena:UntagResource",
     "bedrock:ListTagsForResource",
+    # Listener and rule actions list application- and network-listener types; a request names
+    # the one (application) listener or rule it changes.
+    "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyListener",
+    "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
 })
 #: Community privilege-escalation kinds inherent to deploying the stack's functions.
 ACCEPTED_ESCALATIONS = frozenset({
@@ -68,6 +73,15 @@ EXPECTED_PERMISSIONS_MANAGEMENT = frozenset({
     "s3:putbucketacl",
     # WAF web ACLs are resource-protection policies of the stack's API and distributions.
     "wafv2:createwebacl", "wafv2:updatewebacl", "wafv2:deletewebacl",
+    # Identity pools map the pool's identities to the stack's own roles.
+    "cognito-identity:createidentitypool", "cognito-identity:updateidentitypool",
+    "cognito-identity:deleteidentitypool", "cognito-identity:setidentitypoolroles",
+    # The account baseline (compliance system): the IAM password policy and the account-wide
+    # S3 public access block are account settings the stack owns.
+    "iam:updateaccountpasswordpolicy", "iam:deleteaccountpasswordpolicy",
+    "s3:putaccountpublicaccessblock",
+    # The image repository's policy lets Lambda pull the stack's container image.
+    "ecr:setrepositorypolicy",
 })
 
 

@@ -1,12 +1,14 @@
-"""synth -> terraform init/validate -> offline plan -> destroy guard + checkov gate, with a
+"""synth -> offline plan (which validates the configuration; `terraform validate` first only for
+a stack with import blocks, which the plan leaves out) -> destroy guard + checkov gate, with a
 per-stack summary.
 
     python -m modules.pipeline.run [--only dev | --only dev-scheduling] [--skip-synth] [--outdir cdktf.out]
         [--state STACK=PATH] [--allow-destroy [STACK:]ADDRESS] [--sarif PATH] [--junit PATH]
 
 Each stack is copied to `build/pipeline/<stack>/` so the synthesized output is never modified;
-the copy gets an override file with a local backend and the provider's skip flags, and runs
-with fake credentials as environment variables. Nothing contacts AWS.
+the copy gets an override file with a local backend and the provider's skip flags (and, for a
+stack that reads another stack's outputs, placeholder values for them: modules/pipeline/
+remote_state.py), and runs with fake credentials as environment variables. Nothing contacts AWS.
 
 Without `--state` a plan starts from an empty state and only creates. `--state STACK=PATH` plans
 that stack against a state file (e.g. `terraform state pull > dev.tfstate`), without refreshing
@@ -29,6 +31,7 @@ from modules.adoption import strip_imports
 from modules.pipeline.checkov_gate import GateResult, evaluate, load_suppressions, run_checkov
 from modules.pipeline.destroy_guard import GuardResult, guard_plan, unused_allowances
 from modules.pipeline.gate_reports import write_junit, write_sarif
+from modules.pipeline.remote_state import offline_remote_state
 from modules.pipeline.synth import selects, synthesize
 from modules.pipeline.terraform import (BUILD_DIR, TerraformFailed, ToolMissing, run_terraform,
                                         terraform_binary)
@@ -55,6 +58,16 @@ OFFLINE_OVERRIDE = {
     }]},
 }
 _KEEP = {".terraform", ".terraform.lock.hcl"}
+
+
+def offline_override(config: dict) -> dict:
+    """OFFLINE_OVERRIDE with the same skip flags for every aliased provider of the stack (a
+    second region, us-east-1 for CloudFront certificates): an override provider block applies
+    to the configuration's block of the same alias only."""
+    flags = OFFLINE_OVERRIDE["provider"]["aws"][0]
+    aliases = sorted({p["alias"] for p in config.get("provider", {}).get("aws", []) if p.get("alias")})
+    return {**OFFLINE_OVERRIDE,
+            "provider": {"aws": [flags, *({**flags, "alias": a} for a in aliases)]}}
 
 
 class UsageError(ValueError):
@@ -111,13 +124,22 @@ def validate_and_plan(run: StackRun, stack_dir: Path, region: str,
     prepare_workdir(stack_dir, run.workdir)  # also removes the state of an earlier run
     if state is not None:
         shutil.copyfile(state, run.workdir / "terraform.tfstate")
-    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], run.workdir, env)
-    run_terraform(["validate", "-no-color"], run.workdir, env)
+    if "import" in json.loads((stack_dir / "cdk.tf.json").read_text()):
+        # Import blocks are validated here, then left out: importing reads the real object,
+        # which an offline plan cannot. Without them, `plan` validates the configuration itself.
+        run_terraform(["init", "-backend=false", "-input=false", "-no-color"], run.workdir, env)
+        run_terraform(["validate", "-no-color"], run.workdir, env)
+        run.imports = strip_imports(run.workdir / "cdk.tf.json")
     run.seconds["validate"] = time.monotonic() - started
     started = time.monotonic()
-    # Importing reads the real object, which an offline plan cannot: plan the rest.
-    run.imports = strip_imports(run.workdir / "cdk.tf.json")
-    (run.workdir / OVERRIDE_FILE).write_text(json.dumps(OFFLINE_OVERRIDE, indent=2))
+    # Remote states (another part's outputs) read placeholders: S3 is out of reach offline.
+    remote, files = offline_remote_state(json.loads((stack_dir / "cdk.tf.json").read_text()),
+                                         stack_dir.parent)
+    for relative, content in files.items():
+        (run.workdir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (run.workdir / relative).write_text(content)
+    override = offline_override(json.loads((stack_dir / "cdk.tf.json").read_text()))
+    (run.workdir / OVERRIDE_FILE).write_text(json.dumps({**override, **remote}, indent=2))
     run_terraform(["init", "-reconfigure", "-input=false", "-no-color"], run.workdir, env)
     run_terraform(["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color",
                    "-out=plan.bin"], run.workdir, env)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -105,12 +106,32 @@ def terraform_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# After its time limit Terraform is interrupted like Ctrl-C: it stops starting operations,
+# writes what it created to the state and releases the lock; killed only if it has not ended
+# this long after.
+INTERRUPT_GRACE_SECONDS = 120
+
+
 def run_terraform(args: list[str], cwd: Path, extra_env: dict[str, str] | None = None,
                   check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [terraform_binary(), *args], cwd=cwd, env=terraform_env(extra_env),
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )
+    """Run `terraform <args>` in `cwd`; TerraformFailed on a non-zero exit (with `check`) and
+    always after `timeout` seconds, its message ending with what Terraform was still doing."""
+    command = [terraform_binary(), *args]
+    process = subprocess.Popen(command, cwd=cwd, env=terraform_env(extra_env), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+        try:
+            stdout, stderr = process.communicate(timeout=INTERRUPT_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+        raise TerraformFailed(args, cwd, f"{stdout}{stderr}\nstopped: no result after "
+                                         f"{timeout:.0f} s (interrupted, so the state keeps "
+                                         "what was created)") from None
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
         raise TerraformFailed(args, cwd, result.stdout + result.stderr)
     return result

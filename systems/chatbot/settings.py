@@ -7,14 +7,10 @@ extended retention, backups and more headroom (high availability).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, field_validator
 
-from modules.config import StrictModel, log_retention, pattern
+from modules.config import Email, FunctionSizing, StrictModel, log_retention, pattern
 
-Email = pattern(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
-                "an email address such as ops@example.com")
 HttpsUrl = pattern(r"^https://[a-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$",
                    "an https:// URL of lowercase host, optional port and path, no query")
 # The REST API's CORS rule: exact https origins, or http://localhost for local front ends.
@@ -23,17 +19,11 @@ Origin = pattern(r"^(https://[a-z0-9.-]+(:\d{1,5})?|http://localhost(:\d{1,5})?)
 Token = pattern(r"^[A-Za-z0-9._:/-]{1,128}$", "1-128 letters, digits and ._:/-")
 
 
-class FunctionSettings(StrictModel):
+class FunctionSettings(FunctionSizing):
     """Sizing and logs of the four Lambdas (authorizer, chat, sessions, salesforce)."""
 
-    memory_mb: int = Field(default=256, ge=128, le=10240)
     #: The chat function waits for the model; API Gateway stops waiting at 29 s.
     timeout_seconds: int = Field(default=29, ge=3, le=29)
-    #: Per function: caps a runaway client, and is the headroom production raises.
-    reserved_concurrency: int = Field(default=10, ge=1, le=1000)
-    #: CloudWatch retention of every log group; 365 is the least checkov CKV_AWS_338 accepts.
-    log_retention_days: int = 365
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("log_retention_days")
     @classmethod

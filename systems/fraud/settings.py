@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from modules.config import Region, StrictModel, log_retention, pattern
+from modules.config import Email, FunctionSizing, Region, StrictModel, pattern
 
-Email = pattern(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
-                "an email address such as ops@example.com")
 ModelId = pattern(r"^[a-z0-9.:-]+$", "a Bedrock model or inference profile id such as "
                   "'us.anthropic.claude-sonnet-4-5-20250929-v1:0'")
 
@@ -38,21 +36,13 @@ class AgentSettings(StrictModel):
     standby_replicas: bool = True
 
 
-class FunctionSettings(StrictModel):
+class FunctionSettings(FunctionSizing):
     """Sizing of the Lambdas (Python 3.11)."""
 
     memory_mb: int = Field(default=512, ge=128, le=10240)
     timeout_seconds: int = Field(default=60, ge=1, le=900)
     #: Caps each function's concurrency so a burst cannot exhaust the account.
     reserved_concurrency: int = Field(default=20, ge=1, le=1000)
-    #: CloudWatch retention; >= 365 passes CKV_AWS_338.
-    log_retention_days: int = 365
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _known_retention(cls, value: int) -> int:
-        return log_retention(value)
 
 
 class StreamSettings(StrictModel):

@@ -68,7 +68,8 @@ def lambda_function(stack: SystemStack, settings: SchedulingSettings, data: Data
                     statements: tuple[Statement, ...], description: str,
                     dead_letter_queue: Queue | None = None,
                     timeout_seconds: int | None = None,
-                    reach: tuple[str, ...] | None = None) -> ActionFunction:
+                    reach: tuple[str, ...] | None = None,
+                    synchronous_callers: str | None = None) -> ActionFunction:
     """`reach` (default: `VPC_REACH[construct_id]`) places the function in the phase-3 VPC."""
     sizing = settings.functions
     if dead_letter_queue is not None:
@@ -89,6 +90,7 @@ def lambda_function(stack: SystemStack, settings: SchedulingSettings, data: Data
         dead_letter_queue_arn=dead_letter_queue.queue_arn if dead_letter_queue else None,
         subnet_ids=network.network.subnet_ids if reach else (),
         security_group_ids=(network.network.functions.group_id,) if reach else (),
+        **({"synchronous_callers": synchronous_callers} if synchronous_callers else {}),
     ))
     if not reach:
         suppress(function.function, "CKV_AWS_117", NO_VPC)

@@ -15,33 +15,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from modules.config import Region, StrictModel, log_retention, pattern
+from modules.config import Email, FunctionSizing, Region, StrictModel, log_retention, pattern
 from modules.schedule import validate_schedule_expression
 
 PHASES = ("1", "1.5", "2", "3")
 BUILT_PHASES = ("1", "1.5", "2", "3")
-Email = pattern(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
-                "an email address such as ops@example.com")
 SsmName = pattern(r"^/[A-Za-z0-9_.\-/]{1,1010}$",
                   "an SSM parameter name starting with '/' (it holds the endpoint URL)")
 HttpsOrigin = pattern(r"^https://[A-Za-z0-9.-]+(:\d+)?$", "an https:// origin without a path")
 
 
-class FunctionSettings(StrictModel):
+class FunctionSettings(FunctionSizing):
     """Sizing of the action-group Lambdas (Python 3.11, 256 MB, 30 s by default)."""
-
-    memory_mb: int = Field(default=256, ge=128, le=10240)
-    timeout_seconds: int = Field(default=30, ge=1, le=900)
-    #: Caps each function's concurrency so a runaway agent loop cannot exhaust the account.
-    reserved_concurrency: int = Field(default=10, ge=1, le=1000)
-    #: CloudWatch retention; >= 365 passes CKV_AWS_338.
-    log_retention_days: int = 365
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _known_retention(cls, value: int) -> int:
-        return log_retention(value)
 
 
 class Pf360Settings(StrictModel):

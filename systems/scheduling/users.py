@@ -60,7 +60,7 @@ def build_users(stack: SystemStack, settings: SchedulingSettings, names: Schedul
                          "USERS_TABLE": table.table_name, **variables[trigger]},
             statements=grants[trigger],
             # Cognito waits at most 5 s for a trigger.
-            timeout_seconds=5,
+            timeout_seconds=5, synchronous_callers="the Cognito user pool, as a trigger",
             description=f"Cognito {trigger.replace('_', '-')} trigger of {names.user_pool()}")
         triggers[trigger] = Trigger(function.function_arn, function.function_name)
     required = set(users.password_require)

@@ -132,7 +132,7 @@ def test_provider_override_points_at_the_emulator_without_credentials():
     (provider,) = override["provider"]["aws"]
     assert provider["endpoints"] == [{"kms": ENDPOINT, "s3": ENDPOINT, "sts": ENDPOINT}]
     assert provider["s3_use_path_style"] is True
-    assert provider["max_retries"] == 1
+    assert provider["max_retries"] == 3
     assert provider["skip_credentials_validation"] and provider["skip_metadata_api_check"]
     # Keys travel as environment variables; the account guard of the stack stays in force.
     for absent in ("access_key", "secret_key", "token", "allowed_account_ids",
@@ -308,3 +308,41 @@ def test_emulator_handles_one_request_at_a_time():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "1"
+
+
+_REDRIVE_ALLOW_CHECK = """
+import json, os
+os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")
+import boto3
+from moto import mock_aws
+from modules.local_aws.moto_server import patch_moto
+
+patch_moto()
+with mock_aws():
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    plain = sqs.create_queue(QueueName="plain")["QueueUrl"]
+    policy = json.dumps({"redrivePermission": "byQueue",
+                         "sourceQueueArns": ["arn:aws:sqs:us-east-1:123456789012:work"]})
+    sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": policy})
+    every = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
+    alone = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["RedriveAllowPolicy"])
+    other = sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=["All"])["Attributes"]
+    print(json.dumps([every["RedriveAllowPolicy"] == policy,
+                      alone["Attributes"] == {"RedriveAllowPolicy": policy},
+                      "RedriveAllowPolicy" not in other]))
+"""
+
+
+def test_a_dead_letter_queue_returns_its_redrive_allow_policy():
+    """moto_server gap 7: without it the provider waits 20 minutes for the policy and fails."""
+    import json
+    import subprocess
+    import sys
+
+    from modules.config import REPO_ROOT
+
+    done = subprocess.run([sys.executable, "-c", _REDRIVE_ALLOW_CHECK], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, True, True]

@@ -139,6 +139,170 @@ def test_gap_fix_appautoscaling_target_tags(aws):
         aws("dynamodb").delete_table(TableName="pf-gap-check-scaling")
 
 
+def test_gap_fix_security_group_rule_descriptions(aws):
+    """Gap 8: rules whose source is a security group or a prefix list lost their description."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    try:
+        group = ec2.create_security_group(GroupName="pf-gap-a", Description="a", VpcId=vpc)["GroupId"]
+        source = ec2.create_security_group(GroupName="pf-gap-b", Description="b", VpcId=vpc)["GroupId"]
+        prefix_list = ec2.create_managed_prefix_list(
+            PrefixListName="pf-gap", MaxEntries=1, AddressFamily="IPv4")["PrefixList"]["PrefixListId"]
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+             "UserIdGroupPairs": [{"GroupId": source, "Description": "from b"}]},
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+             "PrefixListIds": [{"PrefixListId": prefix_list, "Description": "from the list"}]},
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+             "IpRanges": [{"CidrIp": "10.99.0.0/24", "Description": "from the range"}]}])
+        rules = ec2.describe_security_group_rules(
+            Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+        described = {r["FromPort"]: r.get("Description") for r in rules if not r["IsEgress"]}
+        assert described == {443: "from b", 80: "from the list", 22: "from the range"}
+    finally:
+        for found in ec2.describe_security_groups(
+                Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]:
+            if found["GroupName"] != "default":
+                with contextlib.suppress(ClientError):
+                    ec2.revoke_security_group_ingress(GroupId=found["GroupId"],
+                                                      IpPermissions=found["IpPermissions"])
+        for found in ec2.describe_security_groups(
+                Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]:
+            if found["GroupName"] != "default":
+                ec2.delete_security_group(GroupId=found["GroupId"])
+        ec2.delete_vpc(VpcId=vpc)
+
+
+def test_gap_fix_image_function_without_overrides_has_no_image_config(aws):
+    """Gap 9: every container-image function answered an empty ImageConfigResponse."""
+    role = aws("iam").create_role(RoleName="pf-gap-image-role", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    client = aws("lambda")
+    image = f"{DEFAULT_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/pf-gap:1"
+    try:
+        client.create_function(FunctionName="pf-gap-image", Role=role, PackageType="Image",
+                               Code={"ImageUri": image})
+        client.create_function(FunctionName="pf-gap-image-cmd", Role=role, PackageType="Image",
+                               Code={"ImageUri": image}, ImageConfig={"Command": ["app.handler"]})
+        plain = client.get_function(FunctionName="pf-gap-image")["Configuration"]
+        overridden = client.get_function(FunctionName="pf-gap-image-cmd")["Configuration"]
+        assert "ImageConfigResponse" not in plain
+        assert overridden["ImageConfigResponse"]["ImageConfig"]["Command"] == ["app.handler"]
+    finally:
+        for name in ("pf-gap-image", "pf-gap-image-cmd"):
+            with contextlib.suppress(ClientError):
+                client.delete_function(FunctionName=name)
+        aws("iam").delete_role(RoleName="pf-gap-image-role")
+
+
+def test_gap_fix_serverless_v2_cluster_has_no_v1_scaling_info(aws):
+    """Gap 10: every Aurora cluster answered an empty serverless-v1 ScalingConfigurationInfo."""
+    rds = aws("rds")
+    rds.create_db_cluster(DBClusterIdentifier="pf-gap-v2", Engine="aurora-postgresql",
+                          EngineVersion="15.4", MasterUsername="gap",
+                          MasterUserPassword="gap-password-123",
+                          ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 4})
+    try:
+        (cluster,) = rds.describe_db_clusters(DBClusterIdentifier="pf-gap-v2")["DBClusters"]
+        assert "ScalingConfigurationInfo" not in cluster
+        assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4.0}
+    finally:
+        rds.delete_db_cluster(DBClusterIdentifier="pf-gap-v2", SkipFinalSnapshot=True)
+
+
+def test_gap_fix_glue_job_execution_class_only_when_given(aws):
+    """Gap 11: a job created without an execution class answered STANDARD."""
+    glue = aws("glue")
+    command = {"Name": "pythonshell", "ScriptLocation": "s3://pf-gap/job.py"}
+    glue.create_job(Name="pf-gap-shell", Role="pf-gap-role", Command=command)
+    glue.create_job(Name="pf-gap-spark", Role="pf-gap-role", ExecutionClass="FLEX",
+                    Command={**command, "Name": "glueetl"})
+    try:
+        assert "ExecutionClass" not in glue.get_job(JobName="pf-gap-shell")["Job"]
+        assert glue.get_job(JobName="pf-gap-spark")["Job"]["ExecutionClass"] == "FLEX"
+    finally:
+        for name in ("pf-gap-shell", "pf-gap-spark"):
+            glue.delete_job(JobName=name)
+
+
+def test_gap_fix_backup_tags_listed_without_a_trailing_slash(aws):
+    """Gap 12: ListTags as the provider sends it (`/tags/<arn>`, no trailing slash) answered
+    no tags."""
+    backup = aws("backup")
+
+    def as_the_provider_sends_it(request, **_):
+        request.url = request.url.replace("/?", "?").rstrip("/")
+
+    vault = backup.create_backup_vault(BackupVaultName="pf-gap-vault",
+                                       BackupVaultTags={"Environment": "gap"})
+    try:
+        backup.meta.events.register("before-sign.backup.ListTags", as_the_provider_sends_it)
+        assert backup.list_tags(ResourceArn=vault["BackupVaultArn"])["Tags"] == {"Environment": "gap"}
+    finally:
+        backup.meta.events.unregister("before-sign.backup.ListTags", as_the_provider_sends_it)
+        backup.delete_backup_vault(BackupVaultName="pf-gap-vault")
+
+
+def test_gap_fix_ecs_service_keeps_its_capacity_provider_strategy(aws):
+    """Gap 13: a service created on a capacity-provider strategy came back as launch type EC2."""
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="pf-gap-cluster", capacityProviders=["FARGATE_SPOT"])
+    ecs.register_task_definition(
+        family="pf-gap-task", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+        cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "app:1"}])
+    strategy = [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    try:
+        ecs.create_service(cluster="pf-gap-cluster", serviceName="pf-gap-spot",
+                           taskDefinition="pf-gap-task", desiredCount=0,
+                           capacityProviderStrategy=strategy)
+        ecs.create_service(cluster="pf-gap-cluster", serviceName="pf-gap-fargate",
+                           taskDefinition="pf-gap-task", desiredCount=0, launchType="FARGATE")
+        spot, fargate = ecs.describe_services(
+            cluster="pf-gap-cluster", services=["pf-gap-spot", "pf-gap-fargate"])["services"]
+        assert spot["capacityProviderStrategy"] == strategy and "launchType" not in spot
+        assert fargate["launchType"] == "FARGATE" and "capacityProviderStrategy" not in fargate
+    finally:
+        for name in ("pf-gap-spot", "pf-gap-fargate"):
+            with contextlib.suppress(ClientError):
+                ecs.delete_service(cluster="pf-gap-cluster", service=name, force=True)
+        ecs.delete_cluster(cluster="pf-gap-cluster")
+
+
+def test_gap_fix_a_retried_attempt_gets_the_first_answer(aws):
+    """Gap 14: a second attempt of a create whose first answer was lost ran twice and failed
+    (CreateFunction 409 "Function already exist"); now it gets the first answer, while a new
+    invocation and a retry after an error still run."""
+    iam = aws("iam")
+    sent = {"invocation": "", "attempt": 1}
+
+    def as_a_retry_sends_it(request, **_):  # after botocore sets its own retry headers
+        request.headers["amz-sdk-invocation-id"] = sent["invocation"]
+        request.headers["amz-sdk-request"] = f"attempt={sent['attempt']}; max=3"
+
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]})
+    iam.meta.events.register("before-send.iam.CreateRole", as_a_retry_sends_it)
+    try:
+        sent.update(invocation="11111111-1111-4111-8111-111111111111", attempt=1)
+        first = iam.create_role(RoleName="pf-gap-retried", AssumeRolePolicyDocument=trust)
+        sent["attempt"] = 2  # the same invocation again, as after a lost response
+        again = iam.create_role(RoleName="pf-gap-retried", AssumeRolePolicyDocument=trust)
+        assert again["Role"]["RoleId"] == first["Role"]["RoleId"]
+        sent.update(invocation="22222222-2222-4222-8222-222222222222", attempt=1)
+        with pytest.raises(ClientError) as new_call:  # another invocation runs: the role exists
+            iam.create_role(RoleName="pf-gap-retried", AssumeRolePolicyDocument=trust)
+        assert new_call.value.response["Error"]["Code"] == "EntityAlreadyExists"
+        sent["attempt"] = 2  # an error is never remembered: its retry runs again
+        with pytest.raises(ClientError) as retried_error:
+            iam.create_role(RoleName="pf-gap-retried", AssumeRolePolicyDocument=trust)
+        assert retried_error.value.response["Error"]["Code"] == "EntityAlreadyExists"
+    finally:
+        iam.meta.events.unregister("before-send.iam.CreateRole", as_a_retry_sends_it)
+        iam.delete_role(RoleName="pf-gap-retried")
+    assert not [r for r in iam.list_roles()["Roles"] if r["RoleName"] == "pf-gap-retried"]
+
+
 def test_allowed_account_ids_guard_holds_against_another_account(synth_dir: Path, tmp_path: Path):
     """The stacks keep `allowed_account_ids`; an emulator reporting another account is refused."""
     with MotoServer(account_id="123456789012", log_path=tmp_path / "moto.log") as other:

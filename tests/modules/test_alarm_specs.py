@@ -66,7 +66,16 @@ def test_refused_single_metric_specs(changes, message):
     (dict(metrics=(MetricQuery("e", "AWS/Lambda", "Errors", "Sum", period_seconds=45),)),
      "period_seconds"),
     (dict(metrics=(MetricQuery("e", "AWS/Lambda", "Errors", "avg"),)), "metric 'e'"),
+    (dict(expression=" + ".join(f"m{i}" for i in range(11)),
+          metrics=tuple(MetricQuery(f"m{i}", "AWS/Lambda", "Errors", "Sum") for i in range(11))),
+     "reads 11 metrics; CloudWatch allows at most 10"),
 ])
 def test_refused_expression_specs(changes, message):
     with pytest.raises(ValueError, match=message):
         AlarmSpec(**{**MATH, **changes})
+
+
+def test_ten_metrics_are_the_most_one_alarm_reads():
+    AlarmSpec(**{**MATH, "expression": " + ".join(f"m{i}" for i in range(10)),
+                 "metrics": tuple(MetricQuery(f"m{i}", "AWS/Lambda", "Errors", "Sum")
+                                  for i in range(10))})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from modules.cdn import (Delivery, Distribution, DistributionProps, ErrorPage, HttpsOrigin,
-                         S3Origin)
+                         PathBehavior, S3Origin)
 from modules.cdn_log_bucket import CdnLogBucket, CdnLogBucketProps
 from modules.cdn_policies import cache_policy, s3_origin_access_control, security_headers_policy
 from tests.conftest import one, synth_construct
@@ -99,3 +99,54 @@ def test_origin_shield_runs_in_the_origins_region_or_the_recommended_one():
     assert origin_shield_region("us-west-1") == "us-west-2"  # no Origin Shield in N. California
     with pytest.raises(ValueError, match="Origin Shield"):
         origin_shield_region("il-central-1")
+
+
+@pytest.fixture(scope="module")
+def v2_stack() -> dict:
+    """A site on a prefix of a shared bucket, logging v2 to a bucket without ACLs."""
+    def build(scope):
+        delivery = Delivery(aliases=("app.example.com",), certificate_arn="arn:aws:acm:c",
+                            web_acl_arn="arn:aws:wafv2:w", log_bucket_domain_name="",
+                            log_prefix="cdn/app/", log_bucket_arn="arn:aws:s3:::logs")
+        Distribution(scope, "site", DistributionProps(
+            comment="app-cdn", origin=S3Origin("b.s3.us-east-1.amazonaws.com", "oac",
+                                               origin_path="/app"),
+            delivery=delivery, origin_shield_region="us-east-1",
+            response_headers_policy_id="h", cache_policy_id="c",
+            path_behaviors=(PathBehavior("/api/*", HttpsOrigin("alb.example.com"),
+                                         origin_request_policy_id="all-viewer"),)))
+    return synth_construct(build)
+
+
+def test_prefix_origin_and_logging_v2(v2_stack, stack):
+    d = one(v2_stack, "aws_cloudfront_distribution")
+    assert d["origin"][0]["origin_path"] == "/app" and "logging_config" not in d
+    assert one(v2_stack, "aws_cloudwatch_log_delivery_source")["log_type"] == "ACCESS_LOGS"
+    destination = one(v2_stack, "aws_cloudwatch_log_delivery_destination")
+    assert destination["delivery_destination_configuration"] == [
+        {"destination_resource_arn": "arn:aws:s3:::logs"}]
+    config = one(v2_stack, "aws_cloudwatch_log_delivery")["s3_delivery_configuration"][0]
+    assert config["suffix_path"] == "cdn/app/{DistributionId}/{yyyy}/{MM}/{dd}/{HH}"
+    # Legacy logging stays the default: no v2 resources without log_bucket_arn.
+    (api,) = d["ordered_cache_behavior"]
+    assert (api["path_pattern"], api["target_origin_id"], api["origin_request_policy_id"]) == (
+        "/api/*", "path0", "all-viewer")
+    assert api["response_headers_policy_id"] == "h"
+    assert d["origin"][1]["domain_name"] == "alb.example.com"
+    assert d["origin"][1]["custom_origin_config"]["origin_protocol_policy"] == "https-only"
+    assert "aws_cloudwatch_log_delivery" not in stack["resource"]
+    assert all("ordered_cache_behavior" not in d
+               for d in stack["resource"]["aws_cloudfront_distribution"].values())
+    assert all("origin_path" not in d["origin"][0] for d in
+               stack["resource"]["aws_cloudfront_distribution"].values()
+               if d["comment"] == "site-cdn")
+
+
+def test_exactly_one_log_target():
+    with pytest.raises(ValueError, match="exactly one"):
+        Delivery(aliases=(), certificate_arn="c", web_acl_arn="w", log_bucket_domain_name="",
+                 log_prefix="p")
+    with pytest.raises(ValueError, match="exactly one"):
+        Delivery(aliases=(), certificate_arn="c", web_acl_arn="w",
+                 log_bucket_domain_name="logs.s3.amazonaws.com", log_prefix="p",
+                 log_bucket_arn="arn:aws:s3:::logs")

@@ -27,6 +27,9 @@ def test_redrive_allow_policy_visibility_and_trigger():
     stack = synth_construct(add)
     queues = {q["name"]: q for q in resources(stack, "aws_sqs_queue").values()}
     assert queues["w"]["visibility_timeout_seconds"] == 180 and "visibility_timeout_seconds" not in queues["d"]
+    # The queue leaves the attributes its separate redrive resources own to them.
+    assert queues["w"]["lifecycle"]["ignore_changes"] == ["redrive_policy"]
+    assert queues["d"]["lifecycle"]["ignore_changes"] == ["redrive_allow_policy"]
     redrive = one(stack, "aws_sqs_queue_redrive_policy")["redrive_policy"]
     assert "maxReceiveCount" in redrive and "= 4" in redrive and "aws_sqs_queue.dlq_queue" in redrive
     allow = one(stack, "aws_sqs_queue_redrive_allow_policy")["redrive_allow_policy"]
@@ -43,6 +46,7 @@ def test_a_plain_queue_keeps_its_old_shape():
     stack = synth_construct(lambda s: Queue(s, "q", QueueProps(name="q", kms_key_arn=None, region="eu-west-1")))
     assert not resources(stack, "aws_sqs_queue_redrive_policy")
     assert not resources(stack, "aws_sqs_queue_redrive_allow_policy")
+    assert "lifecycle" not in one(stack, "aws_sqs_queue")
     assert "visibility_timeout_seconds" not in one(stack, "aws_sqs_queue")
 
 

@@ -47,7 +47,7 @@ def test_bootstrap_keeps_local_state_outside_the_synthesis_output(stacks, synth_
 
 def test_synthesis_keeps_terraform_working_data_of_surviving_stacks(tmp_path):
     """`.terraform/` holds the record of the previous backend that `init -migrate-state` needs."""
-    from systems.app import _replace_dir
+    from modules.pipeline.synth_output import replace_dir
 
     old, new = tmp_path / "cdktf.out", tmp_path / "new"
     for stack in ("state-backend", "gone"):
@@ -57,7 +57,7 @@ def test_synthesis_keeps_terraform_working_data_of_surviving_stacks(tmp_path):
         (old / "stacks" / stack / "cdk.tf.json").write_text("old")
     (new / "stacks" / "state-backend").mkdir(parents=True)
     (new / "stacks" / "state-backend" / "cdk.tf.json").write_text("new")
-    _replace_dir(new, old)
+    replace_dir(new, old)
     kept = old / "stacks" / "state-backend"
     assert (kept / ".terraform" / "terraform.tfstate").read_text() == "state-backend"
     assert (kept / ".terraform.lock.hcl").read_text() == "lock"

@@ -28,9 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pf_actions import aws, metrics
 from pf_actions.backend import CustomerContext, get_backend
-from pf_actions.errors import ActionError, ConfigurationError
+from pf_actions.errors import ConfigurationError
 from pf_actions.log import logger
 from pf_actions.settings import Settings
+from pf_actions.sqs_batch import BadMessage, process_batch
 from pf_actions.tracing import capture_handler
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -49,10 +50,6 @@ class Notification(BaseModel):
         if self.kind != "welcome" and self.project_id is None:
             raise ValueError(f"a {self.kind} needs project_id")
         return self
-
-
-class BadMessage(Exception):
-    """The body is not a notification this consumer knows; retrying will not help."""
 
 
 def parse(body: Any) -> Notification:
@@ -130,31 +127,13 @@ def handle(note: Notification) -> bool:
     return True
 
 
+def _handle(message_id: str, body: Any) -> None:
+    note = parse(body)
+    sent = handle(note)
+    logger.info("Notification " + ("sent" if sent else "dropped as obsolete"),
+                extra={"message_id": message_id, "kind": note.kind})
+
+
 @capture_handler
 def lambda_handler(event: Any, context: Any) -> dict[str, list[dict[str, str]]]:
-    records = event.get("Records") if isinstance(event, dict) else None
-    failures: list[dict[str, str]] = []
-    for record in records if isinstance(records, list) else []:
-        message_id = record.get("messageId") if isinstance(record, dict) else None
-        if not isinstance(message_id, str) or not message_id:
-            logger.error("A record without messageId was skipped")
-            continue
-        try:
-            note = parse(record.get("body"))
-            sent = handle(note)
-            logger.info("Notification " + ("sent" if sent else "dropped as obsolete"),
-                        extra={"message_id": message_id, "kind": note.kind})
-        except BadMessage as exc:
-            logger.error("Malformed notification", extra={"message_id": message_id,
-                                                          "reason": str(exc)})
-            failures.append({"itemIdentifier": message_id})
-        except ActionError as exc:
-            logger.warning("Notification refused", extra={"message_id": message_id,
-                                                          "status": int(exc.status)})
-            failures.append({"itemIdentifier": message_id})
-        except Exception as exc:
-            logger.exception("Notification failed", extra={"message_id": message_id,
-                                                           "error_code": aws.error_code(exc)})
-            metrics.count("LambdaErrors")
-            failures.append({"itemIdentifier": message_id})
-    return {"batchItemFailures": failures}
+    return process_batch(event, _handle, "Notification")

@@ -12,9 +12,8 @@ Every processed task puts one event (`note.added`, `report.generated`) on the ev
 specification names no mail service (no SES), and customer messages go through the
 appointment-notifications queue and its topic.
 
-Partial batch responses: a failed message (malformed, refused by PF360, throttled) is returned
-in `batchItemFailures` and received again; after the queue's maxReceiveCount SQS moves it to
-the dead-letter queue. The handler never raises for one message.
+Partial batch responses (pf_actions/sqs_batch.py): a failed message is received again, then
+moved to the dead-letter queue; the handler never raises for one message.
 
 Environment: EVENTS_STREAM, ENVIRONMENT, USE_MOCK_API and the PF360 variables, LOG_LEVEL.
 """
@@ -31,9 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from pf_actions import aws, metrics
 from pf_actions.backend import CustomerContext, get_backend
-from pf_actions.errors import ActionError
 from pf_actions.log import logger
 from pf_actions.settings import Settings
+from pf_actions.sqs_batch import BadMessage, process_batch
 from pf_actions.tracing import capture_handler
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -56,10 +55,6 @@ class ProjectReport(_Task):
 
 
 TASK = TypeAdapter(Annotated[Union[AddNote, ProjectReport], Field(discriminator="task")])
-
-
-class BadMessage(Exception):
-    """The body is not a task this consumer knows; retrying will not help."""
 
 
 def parse(body: Any) -> AddNote | ProjectReport:
@@ -107,34 +102,17 @@ def publish(customer_id: str, detail: dict[str, Any]) -> None:
                                      PartitionKey=customer_id)
 
 
+def handle(message_id: str, body: Any) -> None:
+    task = parse(body)
+    detail = run(task)
+    try:
+        publish(task.customer_id, detail)
+    except Exception as exc:  # the task is done; redoing it for its event would repeat it
+        logger.warning("Event not published", extra={"message_id": message_id,
+                                                     "error_code": aws.error_code(exc)})
+    logger.info("Task done", extra={"message_id": message_id, "task": task.task})
+
+
 @capture_handler
 def lambda_handler(event: Any, context: Any) -> dict[str, list[dict[str, str]]]:
-    records = event.get("Records") if isinstance(event, dict) else None
-    failures: list[dict[str, str]] = []
-    for record in records if isinstance(records, list) else []:
-        message_id = record.get("messageId") if isinstance(record, dict) else None
-        if not isinstance(message_id, str) or not message_id:
-            logger.error("A record without messageId was skipped")
-            continue
-        try:
-            task = parse(record.get("body"))
-            detail = run(task)
-            try:
-                publish(task.customer_id, detail)
-            except Exception as exc:  # the task is done; redoing it for its event would repeat it
-                logger.warning("Event not published", extra={"message_id": message_id,
-                                                             "error_code": aws.error_code(exc)})
-            logger.info("Task done", extra={"message_id": message_id, "task": task.task})
-        except BadMessage as exc:
-            logger.error("Malformed task", extra={"message_id": message_id, "reason": str(exc)})
-            failures.append({"itemIdentifier": message_id})
-        except ActionError as exc:
-            logger.warning("Task refused", extra={"message_id": message_id,
-                                                  "status": int(exc.status)})
-            failures.append({"itemIdentifier": message_id})
-        except Exception as exc:
-            logger.exception("Task failed", extra={"message_id": message_id,
-                                                   "error_code": aws.error_code(exc)})
-            metrics.count("LambdaErrors")
-            failures.append({"itemIdentifier": message_id})
-    return {"batchItemFailures": failures}
+    return process_batch(event, handle, "Task")

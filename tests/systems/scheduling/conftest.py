@@ -3,59 +3,25 @@ with settings overridden, or with the agent table and sources of a temporary cop
 
 from __future__ import annotations
 
-import copy
-import json
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from modules.config import REPO_ROOT, validate_as
-
-
-def merged(base: dict, extra: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        out[key] = merged(out.get(key, {}), value) if isinstance(value, dict) else value
-    return out
-
-
-def environment(env: str = "dev", overrides: dict | None = None):
-    """The env file `envs/<env>.toml` with `overrides` merged in, validated."""
-    from systems.app import EnvironmentFile
-
-    raw = tomllib.loads((REPO_ROOT / "envs" / f"{env}.toml").read_text())
-    return validate_as(EnvironmentFile, merged(raw, overrides or {}), f"envs/{env}.toml (test)")
+from tests.conftest import environment, load_stack, merged, synth_system  # noqa: F401
 
 
 def synth_scheduling(outdir: Path, env: str = "dev", overrides: dict | None = None,
                      sources=None) -> Path:
-    """Synthesize only the scheduling stack of `env` into `outdir`; return the stack folder."""
-    from cdktf import App
-
-    from modules.backend import load_backend_settings
-    from modules.stacks.system_stack import build_system_stack
-    from modules.suppressions import suppressions_of
+    """Synthesize only the scheduling stack of `env` into `outdir`; return the stack folder.
+    `sources`: the agent table and Lambda sources of a temporary copy."""
     from systems.scheduling import SYSTEM, build
     from systems.scheduling.catalog import Sources
 
-    config = environment(env, overrides)
-    settings = config.systems.scheduling
     system = SYSTEM
     if sources is not None:
         from dataclasses import replace
         system = replace(SYSTEM, build=lambda stack, s: build(stack, s, sources or Sources()))
-    app = App(outdir=str(outdir))
-    stack = build_system_stack(app, config, system, settings, load_backend_settings())
-    app.synth()
-    stack_dir = outdir / "stacks" / stack.node.id
-    (stack_dir / "suppressions.json").write_text(
-        json.dumps([s.to_json() for s in suppressions_of(stack)], indent=2))
-    return stack_dir
-
-
-def load_stack(stack_dir: Path) -> dict:
-    return json.loads((stack_dir / "cdk.tf.json").read_text())
+    return synth_system(system, outdir, env, overrides)[0]
 
 
 @pytest.fixture(scope="session")

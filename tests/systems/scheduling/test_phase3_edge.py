@@ -124,6 +124,15 @@ def test_the_triggers_are_wired_and_only_the_pool_may_invoke_them(stack):
     assert names["pf-cognito-pre-signup-staging"]["timeout"] == 5
 
 
+def test_the_triggers_dlq_excuse_names_cognito_as_the_caller(stack_dir):
+    suppressions = json.loads((stack_dir / "suppressions.json").read_text())
+    reasons = {s["address"]: s["reason"] for s in suppressions if s["check_id"] == "CKV_AWS_116"}
+    triggers = {a: r for a, r in reasons.items() if "cognito" in a}
+    assert len(triggers) == 2
+    assert all("the Cognito user pool, as a trigger" in r for r in triggers.values())
+    assert all("Bedrock action group" not in r for r in triggers.values())
+
+
 def test_the_sms_role_trusts_only_cognito_with_the_external_id(stack):
     role = next(r for r in stack["resource"]["aws_iam_role"].values()
                 if r["name"] == "pf-users-sms-role-staging")

@@ -30,11 +30,6 @@ def plan_of(stack_dir, workdir) -> StackRun:
     return run
 
 
-def alias_descriptions(run: StackRun) -> dict[str, str]:
-    return {c["address"]: c["change"]["after"]["description"]
-            for c in planned(run, "aws_bedrockagent_agent_alias")}
-
-
 def copy_sources(tmp_path) -> Sources:
     """A temporary copy of the system's agent table, templates and Lambda sources."""
     shipped = Sources()
@@ -70,58 +65,64 @@ def dev_run(pipeline_runs):
     return pipeline_runs["dev-scheduling"]
 
 
-def test_changing_one_instruction_moves_only_that_agents_alias(dev_run, tmp_path):
+def synthesized_alias_descriptions(stack: dict) -> dict[str, str]:
+    return {name: alias["description"]
+            for name, alias in stack["resource"]["aws_bedrockagent_agent_alias"].items()}
+
+
+def test_changing_one_instruction_moves_only_that_agents_alias(dev, tmp_path):
+    """The digest in each alias description is a literal of the synthesized JSON, so comparing
+    the synthesized descriptions is what the plan would show."""
     sources = copy_sources(tmp_path)
     notes = sources.templates / "notes.j2"
     notes.write_text(notes.read_text() + "\nAlways thank the customer for the note.\n")
-    changed = plan_of(synth_scheduling(tmp_path / "out", sources=sources), tmp_path / "work")
-    before, after = alias_descriptions(dev_run), alias_descriptions(changed)
-    moved = [address for address in before if before[address] != after[address]]
+    changed = load_stack(synth_scheduling(tmp_path / "out", sources=sources))
+    before, after = synthesized_alias_descriptions(dev), synthesized_alias_descriptions(changed)
+    assert set(before) == set(after)
+    moved = [name for name in before if before[name] != after[name]]
     assert len(moved) == 1 and "agent_notes_alias" in moved[0], moved
 
 
-def test_a_specialist_without_actions_is_added_by_data(dev_run, tmp_path):
-    sources = copy_sources(tmp_path)
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory) -> tuple[dict, str, str, StackRun, int]:
+    """dev-scheduling grown by data alone, planned once: a specialist row without actions, then a
+    row with `action_group` plus lambda/scheduling/<group>/handler.py and its generated schema.
+    Returns the stack, both keys, the plan and the shipped table's action-group count."""
+    tmp = tmp_path_factory.mktemp("grown")
+    sources = copy_sources(tmp)
     table = AgentTable.model_validate(tomllib.loads(sources.table.read_text()))
-    key = new_key(table, "billing")
-    add_row(sources, {"key": key, "description": "Explains invoices and payment status.",
-                      "instruction_template": "chitchat.j2",
-                      "collaboration_instruction": "Route here for invoices or payments."})
-    stack_dir = synth_scheduling(tmp_path / "out", sources=sources)
-    stack = load_stack(stack_dir)
-    links = {link["collaborator_name"]: link
-             for link in stack["resource"]["aws_bedrockagent_agent_collaborator"].values()}
-    assert links[key]["prepare_agent"] is True
-    assert sum(link["prepare_agent"] for link in links.values()) == 1
-    run = plan_of(stack_dir, tmp_path / "work")
-    assert run.counts()["create"] == dev_run.counts()["create"] + 5  # agent, role, policy, link, alias
-
-
-def test_an_action_group_agent_comes_from_one_row_and_one_folder(dev_run, tmp_path):
-    """A row with `action_group` plus lambda/scheduling/<group>/handler.py (and its generated
-    schema) gives the Lambda, its role, policy and log group, the schema object, the invoke
-    permission and the action group."""
-    sources = copy_sources(tmp_path)
-    table = AgentTable.model_validate(tomllib.loads(sources.table.read_text()))
-    group = new_key(table, "billing")
+    specialist = new_key(table, "billing")
+    group = new_key(table, "refunds")
     shutil.copytree(sources.lambda_root / "notes", sources.lambda_root / group)
     shutil.copy(sources.lambda_root / "schemas" / "notes_actions.json",
                 sources.lambda_root / "schemas" / f"{group}_actions.json")
-    add_row(sources, {"key": group, "description": "Explains invoices and payment status.",
-                      "instruction_template": "chitchat.j2", "action_group": group,
+    add_row(sources, {"key": specialist, "description": "Explains invoices and payment status.",
+                      "instruction_template": "chitchat.j2",
                       "collaboration_instruction": "Route here for invoices or payments."})
-    stack_dir = synth_scheduling(tmp_path / "out", sources=sources)
-    stack = load_stack(stack_dir)
+    add_row(sources, {"key": group, "description": "Handles refund requests.",
+                      "instruction_template": "chitchat.j2", "action_group": group,
+                      "collaboration_instruction": "Route here for refunds."})
+    stack_dir = synth_scheduling(tmp / "out", sources=sources)
+    return (load_stack(stack_dir), specialist, group, plan_of(stack_dir, tmp / "work"),
+            len(table.action_groups))
+
+
+def test_agents_and_action_groups_are_added_by_data(dev_run, grown):
+    """A specialist row gives agent, role, policy, link and alias (+5); an action-group row adds
+    the function, its role, policy and log group, the schema object, the invoke permission and
+    the action group (+12). The last row's link is the one that prepares the supervisor."""
+    stack, specialist, group, run, shipped_groups = grown
+    links = {link["collaborator_name"]: link
+             for link in stack["resource"]["aws_bedrockagent_agent_collaborator"].values()}
+    assert specialist in links and links[specialist]["prepare_agent"] is False
+    assert links[group]["prepare_agent"] is True
+    assert sum(link["prepare_agent"] for link in links.values()) == 1
     functions = {f["function_name"] for f in stack["resource"]["aws_lambda_function"].values()}
-    assert f"pf-{group}-actions" in functions
+    assert f"pf-{group}-actions" in functions and f"pf-{specialist}-actions" not in functions
     keys = {o["key"] for o in stack["resource"]["aws_s3_object"].values()}
     assert f"{group}_actions.json" in keys
-    run = plan_of(stack_dir, tmp_path / "work")
-    added = run.counts()["create"] - dev_run.counts()["create"]
-    # agent, role, policy, link, alias + function, its role, policy, log group, schema object,
-    # invoke permission, action group
-    assert added == 12
-    assert len(planned(run, "aws_bedrockagent_agent_action_group")) == len(table.action_groups) + 1
+    assert run.counts()["create"] == dev_run.counts()["create"] + 5 + 12
+    assert len(planned(run, "aws_bedrockagent_agent_action_group")) == shipped_groups + 1
 
 
 def test_off_switches_pass_the_gate_with_reasons_naming_them(tmp_path):

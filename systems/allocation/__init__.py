@@ -1,0 +1,74 @@
+"""Dynamic asset allocation: a REST API (`POST /optimize`) records optimization jobs in
+DynamoDB and starts the optimizer asynchronously; results land in a cache table; market data
+files are checked on arrival; model artifacts replicate to a backup region. All of it in a
+three-zone VPC with flow logs and endpoints, behind WAF, with alarms.
+
+Layers in dependency order: data -> network -> functions -> users (Cognito) -> api ->
+websocket -> identity pool -> SageMaker pipeline -> observability
+(alarms, budget, cost anomalies, X-Ray sampling). The Bedrock agent team (agents.py, with an
+action group per collaborator) sits beside it. Not deployed yet (README): CloudFront
+and CI/CD parts of the specification.
+"""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+
+from modules.aws_rules import NameRule
+from modules.config import EnvironmentBase
+from modules.stacks.system_stack import SystemStack
+from modules.system import System
+from systems.allocation.agents import build_agents
+from systems.allocation.api import build_api
+from systems.allocation.data import build_data
+from systems.allocation.functions import build_functions, build_packages
+from systems.allocation.names import PROJECT_TAG, AllocationNames
+from systems.allocation.network import build_network
+from systems.allocation.observability import build_observability
+from systems.allocation.sagemaker import build_sagemaker
+from systems.allocation.settings import AllocationSettings
+from systems.allocation.users import build_identity_pool, build_user_pool
+from systems.allocation.websocket import build_websocket
+
+KEY = "allocation"
+
+
+def names_of(env: EnvironmentBase) -> AllocationNames:
+    return AllocationNames(prefix=env.prefix, environment=env.environment,
+                           account_id=env.account_id)
+
+
+def build(stack: SystemStack, settings: AllocationSettings) -> None:
+    names = names_of(stack.env)
+    data = build_data(stack, settings, names)
+    network = build_network(stack, settings, names, data.key_arn)
+    packages = build_packages()
+    functions = build_functions(stack, settings, names, data, network, packages)
+    users = build_user_pool(stack, settings, names)
+    api, _ = build_api(stack, settings, names, data, functions, users.authorizer)
+    websocket, _ = build_websocket(stack, settings, names, data, packages["websocket"])
+    identity = build_identity_pool(stack, names, users, api.rest_api_id, websocket.execution_arn)
+    pipeline = build_sagemaker(stack, settings, names, data)
+    topic = build_observability(stack, settings, names, data, api)
+    if settings.agents.enabled:
+        team = build_agents(stack, settings, names, data)
+        for key, alias in team.aliases.items():
+            TerraformOutput(stack, f"{key.replace('-', '_')}_alias_arn", value=alias.agent_alias_arn)
+    outputs = {"api_url": api.invoke_url, "api_key_id": api.api_key_id,
+               "websocket_url": websocket.endpoint, "user_pool_id": users.pool.pool_id,
+               "user_pool_client_id": users.pool.client_id, "identity_pool_id": identity.pool_id,
+               "sagemaker_pipeline_arn": pipeline.pipeline_arn, "vpc_id": network.vpc.vpc_id,
+               "alarm_topic_arn": topic.topic_arn,
+               **{f"{part.replace('-', '_')}_bucket": bucket.bucket_name
+                  for part, bucket in data.buckets.items()}}
+    for key, value in outputs.items():
+        TerraformOutput(stack, key, value=value)
+
+
+def all_names(env: EnvironmentBase, settings: AllocationSettings) -> list[tuple[NameRule, str]]:
+    return names_of(env).all_names(agents=settings.agents.enabled)
+
+
+SYSTEM = System(key=KEY, title="Dynamic asset allocation (optimization API, jobs, results)",
+                settings=AllocationSettings, build=build, names=all_names,
+                project_tag=PROJECT_TAG)

@@ -1,0 +1,115 @@
+"""Part `edge`: one CloudFront distribution per React app (`lang-portal.<domain>`,
+`haiku.<domain>`), each serving its own prefix of `<stem>-frontend-assets` through an origin
+access control and the app's `/api/*` from the load balancer, HTTPS only (redirect, TLS 1.2_2021) with a us-east-1 certificate validated in
+the public zone, SPA error responses (403/404 -> /index.html 200), security response headers,
+access logs to `<stem>-logs` (standard logging v2), a CLOUDFRONT-scope web ACL with the
+specification's three managed rule sets and its rate limit, and the A + AAAA alias records.
+
+The bucket's grant to CloudFront (and the key's) are in the storage and network parts: a
+bucket has one policy, so a second policy resource here would fight the storage part's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modules.aws import provider_module
+from modules.cdn import (Delivery, Distribution, DistributionProps, ErrorPage, HttpsOrigin,
+                         PathBehavior, S3Origin, origin_shield_region)
+from modules.cdn_policies import (ALL_VIEWER, CACHING_OPTIMIZED, CORS_S3_ORIGIN,
+                                  s3_origin_access_control, security_headers_policy)
+from modules.certificate import CertificateProps, DnsCertificate
+from modules.stacks.system_stack import SystemStack
+from modules.suppressions import suppress
+from modules.web_acl import WebAcl, WebAclProps
+from systems.portal import catalog
+from systems.portal.backend import WAF_GROUPS, WAF_RATE_LIMIT, Backend
+from systems.portal.names import PortalNames
+from systems.portal.network import SEED_RETENTION, Network
+from systems.portal.settings import PortalSettings
+from systems.portal.storage import Storage
+
+#: CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1.
+EDGE_REGION = "us-east-1"
+#: A single-page app answers every path with index.html: S3 returns 403 for a missing key
+#: (no ListBucket for CloudFront) and 404 with it.
+SPA_ERRORS = (ErrorPage(403, 200, "/index.html"), ErrorPage(404, 200, "/index.html"))
+
+
+@dataclass(frozen=True)
+class Edge:
+    #: App -> distribution.
+    distributions: dict[str, Distribution]
+
+
+def content_security_policy(region: str) -> str:
+    """Own origin for everything; the apps also call Cognito (sign-in, tokens, identity pool)."""
+    cognito = (f"https://*.auth.{region}.amazoncognito.com "
+               f"https://cognito-idp.{region}.amazonaws.com "
+               f"https://cognito-identity.{region}.amazonaws.com")
+    return (f"default-src 'self'; connect-src 'self' {cognito}; img-src 'self' data:; "
+            "frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+
+
+def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
+               network: Network, storage: Storage, backend: Backend) -> Edge:
+    env, config = stack.env, settings.edge
+    edge = stack.provider_in(EDGE_REGION)
+    retention = settings.monitoring.log_retention_days
+    hosts = {site.app: f"{site.app}.{settings.domain}" for site in catalog.SITES}
+    certificate = DnsCertificate(stack, "cdn_certificate", CertificateProps(
+        domain_name=hosts[catalog.SITES[0].app], zone_id=network.public_zone_id,
+        alternative_names=tuple(hosts[s.app] for s in catalog.SITES[1:]), provider=edge))
+    waf = WebAcl(stack, "cdn_waf", WebAclProps(
+        name=names.web_acl("cloudfront"), scope="CLOUDFRONT", rate_limit=WAF_RATE_LIMIT,
+        rate_window_seconds=300, allowed_countries=config.allowed_countries,
+        managed_groups=WAF_GROUPS, log_group_name=names.web_acl_log_group("cloudfront"),
+        log_retention_days=retention, kms_key_arn=network.key_arn, provider=edge,
+        description="Portal sites: managed rules and rate limit"))
+    if retention < 365:
+        suppress(waf.log_group, "CKV_AWS_338", SEED_RETENTION)
+    headers = security_headers_policy(stack, "security_headers", names.headers_policy(),
+                                      content_security_policy(env.region))
+    bucket = storage.buckets[catalog.FRONTEND_BUCKET]
+    logs = storage.buckets[catalog.LOGS_BUCKET]
+    # The app's API on the same host: `/api/*` to the load balancer, uncached, with the viewer's
+    # Host (the ALB's host rule and certificate name `<app>.<domain>`).
+    api = PathBehavior("/api/*", HttpsOrigin(backend.load_balancer.dns_name),
+                       origin_request_policy_id=ALL_VIEWER)
+    records = provider_module("route53_record")
+    distributions = {}
+    for site in catalog.SITES:
+        ident = site.app.replace("-", "_")
+        oac = s3_origin_access_control(stack, f"oac_{ident}", names.origin_access_control(site.app))
+        distribution = Distribution(stack, f"cdn_{ident}", DistributionProps(
+            comment=names.distribution(site.app),
+            origin=S3Origin(bucket.bucket.bucket_regional_domain_name, oac.id,
+                            origin_path=f"/{site.prefix}"),
+            delivery=Delivery(
+                aliases=(hosts[site.app],), certificate_arn=certificate.certificate_arn,
+                web_acl_arn=waf.arn, log_bucket_domain_name="",
+                log_prefix=f"{catalog.CDN_LOG_PREFIX}/{site.app}/",
+                allowed_countries=config.allowed_countries, price_class=config.price_class,
+                log_bucket_arn=logs.arn),
+            origin_shield_region=origin_shield_region(env.region),
+            response_headers_policy_id=headers.id, cache_policy_id=CACHING_OPTIMIZED,
+            origin_request_policy_id=CORS_S3_ORIGIN, default_root_object="index.html",
+            error_pages=SPA_ERRORS, path_behaviors=(api,), log_provider=edge))
+        if not config.allowed_countries:
+            suppress(distribution.distribution, "CKV_AWS_374",
+                     "The specification asks for no geo-blocking: the apps are open to "
+                     "learners everywhere; the web ACL's rate limit and rule sets apply.")
+        suppress(distribution.distribution, "CKV2_AWS_47",
+                 "The web ACL has AWSManagedRulesKnownBadInputsRuleSet (the Log4j rules); the "
+                 "check also wants the anonymous-IP list, which the specification's three rule "
+                 "sets (core, known bad inputs, IP reputation) leave out: VPN users are not "
+                 "blocked.")
+        distributions[site.app] = distribution
+        for kind in ("A", "AAAA"):
+            records.Route53Record(
+                stack, f"record_{ident}_{kind.lower()}", zone_id=network.public_zone_id,
+                name=hosts[site.app], type=kind,
+                alias=records.Route53RecordAlias(
+                    name=distribution.domain_name, zone_id=distribution.hosted_zone_id,
+                    evaluate_target_health=False))
+    return Edge(distributions=distributions)
