@@ -35,8 +35,8 @@ class CdnLogBucket(Construct):
         bucket = provider_module("s3_bucket").S3Bucket(self, "bucket", bucket=props.bucket_name)
         for check, reason in (
             ("CKV_AWS_18", "This is the log bucket: logging its own access would log into itself."),
-            ("CKV_AWS_144", "Access logs are operational records kept for a year; a second-region "
-                            "copy adds cost without a recovery need."),
+            ("CKV_AWS_144", f"Access logs are operational records kept for {props.retention_days} "
+                            "days; a second-region copy adds cost without a recovery need."),
             ("CKV2_AWS_62", "No process reacts to new log objects; they are read on demand."),
         ):
             suppress(bucket, check, reason)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from modules.aws import provider_module
+from modules.policy import Statement
 
 #: AWS managed origin request policy "AllViewerExceptHostHeader": API Gateway answers only to
 #: its own Host, so every viewer header except Host goes to the origin.
@@ -76,3 +77,18 @@ def s3_origin_access_control(scope: Construct, construct_id: str, name: str):
         scope, construct_id, name=name, description=f"Signed S3 origin requests ({name})",
         origin_access_control_origin_type="s3", signing_behavior="always",
         signing_protocol="sigv4")
+
+
+def cdn_key_statements(account_id: str) -> tuple[Statement, Statement]:
+    """Key policy statements for a key that encrypts a private S3 origin and CloudFront's access
+    logs: this account's distributions decrypt assets (SSE-KMS objects through an origin access
+    control), and the log delivery service encrypts the log files it writes."""
+    return (
+        Statement(sid="CloudFrontReadsFrontendAssets", actions=("kms:Decrypt",),
+                  resources=("*",), principals=(("Service", ("cloudfront.amazonaws.com",)),),
+                  conditions=(("StringEquals", "aws:SourceAccount", (account_id,)),
+                              ("ArnLike", "aws:SourceArn",
+                               (f"arn:aws:cloudfront::{account_id}:distribution/*",)))),
+        Statement(sid="LogDeliveryWritesCdnLogs", actions=("kms:GenerateDataKey*",),
+                  resources=("*",), principals=(("Service", ("delivery.logs.amazonaws.com",)),),
+                  conditions=(("StringEquals", "aws:SourceAccount", (account_id,)),)))

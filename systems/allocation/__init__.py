@@ -5,9 +5,8 @@ three-zone VPC with flow logs and endpoints, behind WAF, with alarms.
 
 Layers in dependency order: data -> network -> functions -> users (Cognito) -> api ->
 websocket -> identity pool -> SageMaker pipeline -> observability
-(alarms, budget, cost anomalies, X-Ray sampling). The Bedrock agent team (agents.py, with an
-action group per collaborator) sits beside it. Not deployed yet (README): CloudFront
-and CI/CD parts of the specification.
+(alarms, budget, cost anomalies, X-Ray sampling) -> CloudFront (cdn.py, with a custom domain).
+The Bedrock agent team (agents.py, with an action group per collaborator) sits beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from modules.stacks.system_stack import SystemStack
 from modules.system import System
 from systems.allocation.agents import build_agents
 from systems.allocation.api import build_api
+from systems.allocation.cdn import build_cdn
 from systems.allocation.data import build_data
 from systems.allocation.functions import build_functions, build_packages
 from systems.allocation.names import PROJECT_TAG, AllocationNames
@@ -50,6 +50,7 @@ def build(stack: SystemStack, settings: AllocationSettings) -> None:
     identity = build_identity_pool(stack, names, users, api.rest_api_id, websocket.execution_arn)
     pipeline = build_sagemaker(stack, settings, names, data)
     topic = build_observability(stack, settings, names, data, api)
+    cdn = build_cdn(stack, settings, names, data, api)
     if settings.agents.enabled:
         team = build_agents(stack, settings, names, data)
         for key, alias in team.aliases.items():
@@ -61,12 +62,19 @@ def build(stack: SystemStack, settings: AllocationSettings) -> None:
                "alarm_topic_arn": topic.topic_arn,
                **{f"{part.replace('-', '_')}_bucket": bucket.bucket_name
                   for part, bucket in data.buckets.items()}}
+    if cdn is not None:
+        outputs.update(cdn_url=f"https://{settings.cdn.domain_name}",
+                       cdn_distribution_id=cdn.distribution.distribution.id,
+                       frontend_bucket=cdn.frontend_bucket.bucket_name)
+        if cdn.name_servers is not None:
+            outputs["cdn_name_servers"] = cdn.name_servers
     for key, value in outputs.items():
         TerraformOutput(stack, key, value=value)
 
 
 def all_names(env: EnvironmentBase, settings: AllocationSettings) -> list[tuple[NameRule, str]]:
-    return names_of(env).all_names(agents=settings.agents.enabled)
+    return names_of(env).all_names(agents=settings.agents.enabled,
+                                   cdn=bool(settings.cdn.domain_name))
 
 
 SYSTEM = System(key=KEY, title="Dynamic asset allocation (optimization API, jobs, results)",

@@ -13,6 +13,7 @@ from modules.budget import Budget
 from modules.config import StrictModel, load_file
 from modules.cost_anomaly import CostAnomaly
 from modules.dynamodb_table import DynamoTable, DynamoTableProps, DynamoTableSpec
+from modules.cdn_policies import cdn_key_statements
 from modules.encryption_key import EncryptionKey, EncryptionKeyProps
 from modules.policy import Statement, kms_via_service, policy_document, service_trust
 from modules.schedule import Schedule
@@ -59,7 +60,10 @@ def build_data(stack: SystemStack, settings: AllocationSettings, names: Allocati
                           # The alarm topic also takes budget and cost anomaly notifications.
                           *Budget.key_policy_statements(env.account_id),
                           *(CostAnomaly.key_policy_statements(env.account_id)
-                            if settings.costs.anomaly_detection else ()))))
+                            if settings.costs.anomaly_detection else ()),
+                          # CloudFront reads the frontend assets, log delivery writes CDN logs.
+                          *(cdn_key_statements(env.account_id)
+                            if settings.cdn.domain_name else ()))))
     access_logs = AccessLogBucket(stack, "access_logs", AccessLogBucketProps(
         bucket_name=names.access_log_bucket(), account_id=env.account_id,
         retention_days=settings.functions.log_retention_days,

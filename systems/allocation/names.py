@@ -164,10 +164,36 @@ class AllocationNames(Naming):
         """Function part of action group folder `group`: market_analysis -> market-analysis-actions."""
         return f"{group.replace('_', '-')}-actions"
 
+    def distribution(self) -> str:
+        """Comment and Name tag of the distribution (distributions have no name)."""
+        return self.name("cdn")
+
+    def cdn_policy(self, part: str) -> str:
+        return self.name(part)
+
+    def cdn_web_acl(self) -> str:
+        return self.name("cdn-waf")
+
+    def cdn_web_acl_log_group(self) -> str:
+        return f"aws-waf-logs-{self.name('cdn')}"
+
+    def query_log_group(self, zone: str) -> str:
+        return f"/aws/route53/{zone}"
+
+    def dnssec_key_alias(self) -> str:
+        return f"alias/{self.name('dnssec')}"
+
+    def cdn_names(self) -> list[tuple[NameRule, str]]:
+        return [(aws_rules.S3_BUCKET, self.bucket("frontend")),
+                (aws_rules.S3_BUCKET, self.bucket("cdn-logs")),
+                (aws_rules.WAF_WEB_ACL, self.cdn_web_acl()),
+                (aws_rules.LOG_GROUP, self.cdn_web_acl_log_group()),
+                (aws_rules.KMS_ALIAS, self.dnssec_key_alias())]
+
     def schema_bucket(self) -> str:
         return self.bucket("agent-schemas")
 
-    def all_names(self, agents: bool = True) -> list[tuple[NameRule, str]]:
+    def all_names(self, agents: bool = True, cdn: bool = False) -> list[tuple[NameRule, str]]:
         names: list[tuple[NameRule, str]] = [
             (aws_rules.KMS_ALIAS, self.kms_alias()),
             (aws_rules.S3_BUCKET, self.access_log_bucket()),
@@ -206,6 +232,8 @@ class AllocationNames(Naming):
             (aws_rules.COST_ANOMALY_NAME, self.anomaly_subscription()),
             *((aws_rules.XRAY_SAMPLING_RULE, self.sampling_rule(p)) for p in SAMPLED),
         ]
+        if cdn:
+            names += self.cdn_names()
         if agents:
             names.append((aws_rules.BEDROCK_GUARDRAIL, self.guardrail()))
             names.append((aws_rules.S3_BUCKET, self.schema_bucket()))

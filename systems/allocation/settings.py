@@ -180,6 +180,21 @@ class CostSettings(StrictModel):
     anomaly_threshold_usd: float = Field(default=100, gt=0, le=1_000_000)
 
 
+class CdnSettings(StrictModel):
+    """CloudFront in front of the frontend assets and the REST API, on a custom domain with an
+    ACM certificate validated by DNS (us-east-1)."""
+
+    #: Host name of the site, e.g. allocation.example.com; "" leaves CloudFront out.
+    domain_name: pattern(r"^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})?$",
+                         "empty, or a lowercase DNS name such as allocation.example.com",
+                         max_length=200) = ""
+    #: Public hosted zone that holds `domain_name`; "" creates a zone named `domain_name` here
+    #: (delegate it from the parent zone after the first apply: output `cdn_name_servers`).
+    hosted_zone_id: pattern(r"^(Z[A-Z0-9]{1,31})?$", "empty, or a Route 53 zone id such as "
+                            "Z0123456789ABC") = ""
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
+
+
 class AllocationSettings(StrictModel):
     network: NetworkSettings = NetworkSettings()
     functions: FunctionSettings = FunctionSettings()
@@ -193,3 +208,4 @@ class AllocationSettings(StrictModel):
     sagemaker: SageMakerSettings = SageMakerSettings()
     tracing: TracingSettings = TracingSettings()
     costs: CostSettings = CostSettings()
+    cdn: CdnSettings = CdnSettings()

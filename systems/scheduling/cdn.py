@@ -19,7 +19,8 @@ from modules.cdn import (Delivery, Distribution, DistributionProps, ErrorPage, H
                          S3Origin, origin_shield_region)
 from modules.cdn_log_bucket import CdnLogBucket, CdnLogBucketProps
 from modules.cdn_policies import (ALL_VIEWER_EXCEPT_HOST, CACHING_OPTIMIZED, cache_policy,
-                                  s3_origin_access_control, security_headers_policy)
+                                  cdn_key_statements, s3_origin_access_control,
+                                  security_headers_policy)
 from modules.certificate import CertificateProps, DnsCertificate
 from modules.encryption_key import EncryptionKey, EncryptionKeyProps
 from modules.policy import Statement
@@ -55,16 +56,7 @@ def _key(stack: SystemStack, names: SchedulingNames) -> str:
     return EncryptionKey(stack, "cdn_key", EncryptionKeyProps(
         alias=names.cdn_key_alias(), account_id=account, region=stack.env.region,
         description=f"Encrypts the frontend assets and CDN logs ({stack.env.environment})",
-        extra_statements=(
-            Statement(sid="CloudFrontReadsFrontendAssets", actions=("kms:Decrypt",),
-                      resources=("*",), principals=(("Service", ("cloudfront.amazonaws.com",)),),
-                      conditions=(("StringEquals", "aws:SourceAccount", (account,)),
-                                  ("ArnLike", "aws:SourceArn",
-                                   (f"arn:aws:cloudfront::{account}:distribution/*",)))),
-            Statement(sid="LogDeliveryWritesCdnLogs", actions=("kms:GenerateDataKey*",),
-                      resources=("*",),
-                      principals=(("Service", ("delivery.logs.amazonaws.com",)),),
-                      conditions=(("StringEquals", "aws:SourceAccount", (account,)),))),
+        extra_statements=cdn_key_statements(account),
     )).key_arn
 
 

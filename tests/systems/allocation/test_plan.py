@@ -67,3 +67,16 @@ def test_planned_new_parts(run):
     assert len(after(run, "aws_ce_anomaly_subscription")) == 1
     assert len(after(run, "aws_bedrockagent_agent_action_group")) == 3
     assert len(after(run, "aws_cognito_identity_pool")) == 1
+
+
+def test_planned_cdn(run):
+    (cdn,) = after(run, "aws_cloudfront_distribution")
+    assert cdn["aliases"] == ["allocation-dev.example.com"]
+    assert cdn["viewer_certificate"][0]["minimum_protocol_version"] == "TLSv1.2_2021"
+    assert cdn["default_cache_behavior"][0]["viewer_protocol_policy"] == "redirect-to-https"
+    (certificate,) = after(run, "aws_acm_certificate")
+    assert certificate["validation_method"] == "DNS"
+    scopes = {a["name"]: a["scope"] for a in after(run, "aws_wafv2_web_acl")}
+    assert scopes == {"pf-allocation-api-waf-dev": "REGIONAL", "pf-allocation-cdn-waf-dev": "CLOUDFRONT"}
+    # The web ACL on the stage is associated; the distribution names its own.
+    assert len(after(run, "aws_wafv2_web_acl_association")) == 1

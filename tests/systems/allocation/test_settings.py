@@ -38,6 +38,13 @@ MALFORMED = [
      f"{F}.tracing.fixed_rate", "less than or equal to 1"),
     ("anomaly-threshold-zero", append(f"[{F}.costs]\nanomaly_threshold_usd = 0"),
      f"{F}.costs.anomaly_threshold_usd", "greater than 0"),
+    ("cdn-domain-with-scheme", replace(r'^domain_name = "allocation-dev.example.com"',
+                                       'domain_name = "https://allocation-dev.example.com"'),
+     f"{F}.cdn.domain_name", "lowercase DNS name"),
+    ("cdn-zone-id-malformed", replace(r'^domain_name = "allocation-dev.example.com"',
+                                      'domain_name = "allocation-dev.example.com"\n'
+                                      'hosted_zone_id = "zone-1"'),
+     f"{F}.cdn.hosted_zone_id", "Route 53 zone id"),
     ("budget-not-a-number", append(f"[{F}.costs]\nmonthly_budget_usd = \"lots\""),
      f"{F}.costs.monthly_budget_usd", "integer"),
 ]

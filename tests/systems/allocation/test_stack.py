@@ -18,17 +18,19 @@ def by(stack: dict, resource_type: str, field: str) -> dict[str, dict]:
 
 def test_every_bucket_versioned_encrypted_logged_and_private(allocation_dev):
     buckets = by(allocation_dev, "aws_s3_bucket", "bucket")
-    # The agents' schema bucket is checked in test_agent_actions.py.
-    data = sorted(b for b in buckets if "access-logs" not in b and "agent-schemas" not in b)
+    # The agents' schema bucket is checked in test_agent_actions.py, the CDN's in test_cdn.py.
+    data = sorted(b for b in buckets if not any(
+        part in b for part in ("access-logs", "agent-schemas", "frontend", "cdn-logs")))
     assert data == [f"pf-allocation-{p}-dev-618048437522" for p in
                     ("market-data", "model-artifacts", "results")]
     for kind in ("aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block",
                  "aws_s3_bucket_server_side_encryption_configuration"):
         assert len(resources(allocation_dev, kind)) == len(buckets), kind
-    assert len(resources(allocation_dev, "aws_s3_bucket_logging")) == 3
+    # The three data buckets and the frontend assets.
+    assert len(resources(allocation_dev, "aws_s3_bucket_logging")) == 4
     kms = [c for c in resources(allocation_dev, "aws_s3_bucket_server_side_encryption_configuration").values()
            if c["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"]
-    assert len(kms) == 4  # the three data buckets and the schema bucket
+    assert len(kms) == 6  # the three data buckets, the schema bucket and both CDN buckets
 
 
 def test_lifecycles_notifications_cors_and_replication(allocation_dev, allocation_prod):
@@ -152,7 +154,10 @@ def test_alarms_and_seven_year_logs(allocation_dev):
     groups = resources(allocation_dev, "aws_cloudwatch_log_group").values()
     assert {g["retention_in_days"] for g in groups} == {2557}
     keys = resources(allocation_dev, "aws_kms_key").values()
-    assert [k["enable_key_rotation"] for k in keys] == [True]
+    # The stack's key rotates; the DNSSEC key-signing key (asymmetric) cannot.
+    assert sorted((k["key_usage"] if "key_usage" in k else "ENCRYPT_DECRYPT",
+                   k.get("enable_key_rotation", False)) for k in keys) == [
+        ("ENCRYPT_DECRYPT", True), ("SIGN_VERIFY", False)]
 
 
 def test_agent_team_supervisor_collaborators_guardrail_and_key(allocation_dev):
