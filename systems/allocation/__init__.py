@@ -5,7 +5,8 @@ three-zone VPC with flow logs and endpoints, behind WAF, with alarms.
 
 Layers in dependency order: data -> network -> functions -> users (Cognito) -> api ->
 websocket -> identity pool -> SageMaker pipeline -> observability
-(alarms, budget, cost anomalies, X-Ray sampling) -> CloudFront (cdn.py, with a custom domain).
+(alarms, budget, cost anomalies, X-Ray sampling) -> CloudFront (cdn.py, with a custom domain)
+-> delivery pipeline (delivery.py: gate, plan, approval, apply per target environment).
 The Bedrock agent team (agents.py, with an action group per collaborator) sits beside it.
 """
 
@@ -14,13 +15,15 @@ from __future__ import annotations
 from cdktf import TerraformOutput
 
 from modules.aws_rules import NameRule
-from modules.config import EnvironmentBase
+from modules.config import EnvironmentBase, display_path, envs_dir, read_document
+from modules.errors import ConfigError
 from modules.stacks.system_stack import SystemStack
 from modules.system import System
 from systems.allocation.agents import build_agents
 from systems.allocation.api import build_api
 from systems.allocation.cdn import build_cdn
 from systems.allocation.data import build_data
+from systems.allocation.delivery import build_delivery
 from systems.allocation.functions import build_functions, build_packages
 from systems.allocation.names import PROJECT_TAG, AllocationNames
 from systems.allocation.network import build_network
@@ -51,6 +54,7 @@ def build(stack: SystemStack, settings: AllocationSettings) -> None:
     pipeline = build_sagemaker(stack, settings, names, data)
     topic = build_observability(stack, settings, names, data, api)
     cdn = build_cdn(stack, settings, names, data, api)
+    delivery = build_delivery(stack, settings, names, data, topic.topic_arn)
     if settings.agents.enabled:
         team = build_agents(stack, settings, names, data)
         for key, alias in team.aliases.items():
@@ -68,13 +72,32 @@ def build(stack: SystemStack, settings: AllocationSettings) -> None:
                        frontend_bucket=cdn.frontend_bucket.bucket_name)
         if cdn.name_servers is not None:
             outputs["cdn_name_servers"] = cdn.name_servers
+    if delivery is not None:
+        outputs.update(delivery_pipeline=delivery.pipeline.name,
+                       github_connection_arn=delivery.connection_arn)
     for key, value in outputs.items():
         TerraformOutput(stack, key, value=value)
 
 
 def all_names(env: EnvironmentBase, settings: AllocationSettings) -> list[tuple[NameRule, str]]:
-    return names_of(env).all_names(agents=settings.agents.enabled,
-                                   cdn=bool(settings.cdn.domain_name))
+    check_targets(settings)
+    return names_of(env).all_names(
+        agents=settings.agents.enabled, cdn=bool(settings.cdn.domain_name),
+        cicd_targets=settings.cicd.targets if settings.cicd.enabled else ())
+
+
+def check_targets(settings: AllocationSettings) -> None:
+    """Every pipeline target is an env file that selects this system (else its gate and plan
+    would fail on the first run, not here)."""
+    if not settings.cicd.enabled:
+        return
+    for target in settings.cicd.targets:
+        path = envs_dir() / f"{target}.toml"
+        selected = path.is_file() and KEY in read_document(path).get("systems", {})
+        if not selected:
+            raise ConfigError("", f"systems.{KEY}.cicd.targets",
+                              f"{target}: {display_path(path)} must exist and select "
+                              f"[systems.{KEY}] (each target is deployed as {target}-{KEY})")
 
 
 SYSTEM = System(key=KEY, title="Dynamic asset allocation (optimization API, jobs, results)",

@@ -190,10 +190,44 @@ class AllocationNames(Naming):
                 (aws_rules.LOG_GROUP, self.cdn_web_acl_log_group()),
                 (aws_rules.KMS_ALIAS, self.dnssec_key_alias())]
 
+    def pipeline(self) -> str:
+        return self.name("delivery")
+
+    def pipeline_role(self) -> str:
+        return self.name("delivery-role")
+
+    def connection(self) -> str:
+        return self.name("github")
+
+    def pipeline_bucket(self) -> str:
+        return self.bucket("pipeline-artifacts")
+
+    def build_project(self, step: str) -> str:
+        """`check`, `plan-<target>` or `apply-<target>`."""
+        return self.name(step)
+
+    def build_role(self, step: str) -> str:
+        return self.name(f"{step}-build-role")
+
+    def build_log_group(self, step: str) -> str:
+        return f"/aws/codebuild/{self.build_project(step)}"
+
+    def cicd_names(self, targets: tuple[str, ...]) -> list[tuple[NameRule, str]]:
+        steps = ("check", *(f"{kind}-{t}" for t in targets for kind in ("plan", "apply")))
+        return [(aws_rules.CODEPIPELINE, self.pipeline()),
+                (aws_rules.IAM_ROLE, self.pipeline_role()),
+                (aws_rules.CODESTAR_CONNECTION, self.connection()),
+                (aws_rules.S3_BUCKET, self.pipeline_bucket()),
+                *(rule for step in steps for rule in (
+                    (aws_rules.CODEBUILD_PROJECT, self.build_project(step)),
+                    (aws_rules.IAM_ROLE, self.build_role(step)),
+                    (aws_rules.LOG_GROUP, self.build_log_group(step))))]
+
     def schema_bucket(self) -> str:
         return self.bucket("agent-schemas")
 
-    def all_names(self, agents: bool = True, cdn: bool = False) -> list[tuple[NameRule, str]]:
+    def all_names(self, agents: bool = True, cdn: bool = False,
+                  cicd_targets: tuple[str, ...] = ()) -> list[tuple[NameRule, str]]:
         names: list[tuple[NameRule, str]] = [
             (aws_rules.KMS_ALIAS, self.kms_alias()),
             (aws_rules.S3_BUCKET, self.access_log_bucket()),
@@ -234,6 +268,8 @@ class AllocationNames(Naming):
         ]
         if cdn:
             names += self.cdn_names()
+        if cicd_targets:
+            names += self.cicd_names(cicd_targets)
         if agents:
             names.append((aws_rules.BEDROCK_GUARDRAIL, self.guardrail()))
             names.append((aws_rules.S3_BUCKET, self.schema_bucket()))

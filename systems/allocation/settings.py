@@ -195,6 +195,50 @@ class CdnSettings(StrictModel):
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
 
 
+EnvName = pattern(r"^[a-z][a-z0-9-]{0,19}$", "an environment name such as prod (an env file "
+                  "envs/<name>.toml)")
+RoleArn = pattern(r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,64}$",
+                  "an IAM role ARN such as arn:aws:iam::123456789012:role/pf-allocation-deployer")
+
+
+class CicdSettings(StrictModel):
+    """The delivery pipeline (CodePipeline V2 from GitHub): the project's offline plan and
+    checkov gate for every target, then per target a real plan, a manual approval where
+    listed, and the apply of exactly the approved plan."""
+
+    enabled: bool = False
+    #: GitHub repository `owner/name` of this project (through a CodeStar connection).
+    repository: pattern(r"^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?$",
+                        "a GitHub repository such as platform-team/bedrock-agents-iac") = ""
+    branch: pattern(r"^[A-Za-z0-9._/-]{1,100}$", "a branch name") = "main"
+    #: Environments deployed, in order; each env file must select [systems.allocation].
+    targets: Annotated[tuple[EnvName, ...], Field(min_length=1, max_length=5)] = (
+        "staging", "prod")
+    #: Targets whose apply waits for a person to approve the plan.
+    approval_before: tuple[EnvName, ...] = ("prod",)
+    #: Target -> the role its plan and apply assume (`python -m modules.pipeline.deployer_policy
+    #: --only <target>-allocation` writes its policy; trust the target's plan and apply build roles).
+    deployer_roles: dict[EnvName, RoleArn] = {}
+    compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM",
+                          "BUILD_GENERAL1_LARGE"] = "BUILD_GENERAL1_MEDIUM"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CicdSettings":
+        if not self.enabled:
+            return self
+        if not self.repository:
+            raise ValueError("repository is required when the pipeline is enabled")
+        if len(set(self.targets)) != len(self.targets):
+            raise ValueError("targets must not repeat an environment")
+        if unknown := sorted(set(self.approval_before) - set(self.targets)):
+            raise ValueError(f"approval_before names {', '.join(unknown)}, which is not in "
+                             f"targets ({', '.join(self.targets)})")
+        if missing := [t for t in self.targets if t not in self.deployer_roles]:
+            raise ValueError(f"deployer_roles has no role for {', '.join(missing)}: every "
+                             "target needs the role its plan and apply assume")
+        return self
+
+
 class AllocationSettings(StrictModel):
     network: NetworkSettings = NetworkSettings()
     functions: FunctionSettings = FunctionSettings()
@@ -209,3 +253,4 @@ class AllocationSettings(StrictModel):
     tracing: TracingSettings = TracingSettings()
     costs: CostSettings = CostSettings()
     cdn: CdnSettings = CdnSettings()
+    cicd: CicdSettings = CicdSettings()

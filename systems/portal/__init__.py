@@ -43,7 +43,7 @@ def build(stacks: dict[str, SystemStack], settings: PortalSettings) -> None:
     databases = build_database(stacks["database"], settings, names, network)
     storage = build_storage(stacks["storage"], settings, names, network)
     backend = build_backend(stacks["backend"], settings, names, network, storage)
-    edge = build_edge(stacks["edge"], settings, names, network, storage, backend)
+    edge = build_edge(stacks["edge"], settings, names, network, storage, backend, auth)
     build_monitoring(stacks["monitoring"], settings, names, network, databases, storage, backend)
     cicd = build_cicd(stacks["cicd"], settings, names, network, edge)
     TerraformOutput(stacks["network"], "vpc_id", value=network.vpc.vpc_id)
@@ -61,6 +61,7 @@ def build(stacks: dict[str, SystemStack], settings: PortalSettings) -> None:
     for app, distribution in edge.distributions.items():
         TerraformOutput(stacks["edge"], f"{app.replace('-', '_')}_distribution_domain",
                         value=distribution.domain_name)
+    TerraformOutput(stacks["edge"], "hosted_ui_url", value=f"https://{edge.auth_domain}")
     TerraformOutput(stacks["cicd"], "github_connection_arn", value=cicd.connection_arn)
     for key, bucket in storage.buckets.items():
         TerraformOutput(stacks["storage"], f"{key.replace('-', '_')}_bucket",

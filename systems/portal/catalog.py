@@ -183,6 +183,11 @@ class Site:
 
 
 SITES: tuple[Site, ...] = (Site("lang-portal", "lang-portal"), Site("haiku", "haiku"))
+#: The site also served at the bare domain: a Cognito custom domain (`auth.<domain>`) needs an
+#: A record on its parent, and the platform's main app is the natural answer there.
+APEX_SITE = "lang-portal"
+#: Host of the hosted UI's custom domain under the platform domain.
+AUTH_HOST = "auth"
 FRONTEND_BUCKET = "frontend-assets"
 #: Prefix of the CloudFront access logs (standard logging v2) in the logs bucket.
 CDN_LOG_PREFIX = "cloudfront-logs"

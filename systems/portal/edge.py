@@ -1,9 +1,14 @@
 """Part `edge`: one CloudFront distribution per React app (`lang-portal.<domain>`,
-`haiku.<domain>`), each serving its own prefix of `<stem>-frontend-assets` through an origin
+`haiku.<domain>`; the Lang Portal also at the bare `<domain>`), each serving its own prefix of `<stem>-frontend-assets` through an origin
 access control and the app's `/api/*` from the load balancer, HTTPS only (redirect, TLS 1.2_2021) with a us-east-1 certificate validated in
 the public zone, SPA error responses (403/404 -> /index.html 200), security response headers,
 access logs to `<stem>-logs` (standard logging v2), a CLOUDFRONT-scope web ACL with the
 specification's three managed rule sets and its rate limit, and the A + AAAA alias records.
+
+The hosted UI's custom domain `auth.<domain>` lives here too, not in the auth part: Cognito
+creates a custom domain only once its parent domain has an A record, and the first one the
+platform has is the apex alias to the Lang Portal distribution created here. The auth part's
+prefix domain keeps working beside it.
 
 The bucket's grant to CloudFront (and the key's) are in the storage and network parts: a
 bucket has one policy, so a second policy resource here would fight the storage part's.
@@ -23,6 +28,7 @@ from modules.stacks.system_stack import SystemStack
 from modules.suppressions import suppress
 from modules.web_acl import WebAcl, WebAclProps
 from systems.portal import catalog
+from systems.portal.auth import Auth
 from systems.portal.backend import WAF_GROUPS, WAF_RATE_LIMIT, Backend
 from systems.portal.names import PortalNames
 from systems.portal.network import SEED_RETENTION, Network
@@ -40,11 +46,14 @@ SPA_ERRORS = (ErrorPage(403, 200, "/index.html"), ErrorPage(404, 200, "/index.ht
 class Edge:
     #: App -> distribution.
     distributions: dict[str, Distribution]
+    #: `auth.<domain>`: the hosted UI's custom domain.
+    auth_domain: str
 
 
-def content_security_policy(region: str) -> str:
-    """Own origin for everything; the apps also call Cognito (sign-in, tokens, identity pool)."""
-    cognito = (f"https://*.auth.{region}.amazoncognito.com "
+def content_security_policy(region: str, auth_host: str) -> str:
+    """Own origin for everything; the apps also call Cognito (sign-in and tokens at the hosted
+    UI's custom or prefix domain, the user and identity pool APIs)."""
+    cognito = (f"https://{auth_host} https://*.auth.{region}.amazoncognito.com "
                f"https://cognito-idp.{region}.amazonaws.com "
                f"https://cognito-identity.{region}.amazonaws.com")
     return (f"default-src 'self'; connect-src 'self' {cognito}; img-src 'self' data:; "
@@ -52,14 +61,17 @@ def content_security_policy(region: str) -> str:
 
 
 def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
-               network: Network, storage: Storage, backend: Backend) -> Edge:
+               network: Network, storage: Storage, backend: Backend, auth: Auth) -> Edge:
     env, config = stack.env, settings.edge
     edge = stack.provider_in(EDGE_REGION)
     retention = settings.monitoring.log_retention_days
     hosts = {site.app: f"{site.app}.{settings.domain}" for site in catalog.SITES}
+    auth_host = f"{catalog.AUTH_HOST}.{settings.domain}"
+    # One us-east-1 certificate for the sites, the apex and the hosted UI's custom domain.
     certificate = DnsCertificate(stack, "cdn_certificate", CertificateProps(
         domain_name=hosts[catalog.SITES[0].app], zone_id=network.public_zone_id,
-        alternative_names=tuple(hosts[s.app] for s in catalog.SITES[1:]), provider=edge))
+        alternative_names=(*(hosts[s.app] for s in catalog.SITES[1:]), settings.domain,
+                           auth_host), provider=edge))
     waf = WebAcl(stack, "cdn_waf", WebAclProps(
         name=names.web_acl("cloudfront"), scope="CLOUDFRONT", rate_limit=WAF_RATE_LIMIT,
         rate_window_seconds=300, allowed_countries=config.allowed_countries,
@@ -69,7 +81,7 @@ def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
     if retention < 365:
         suppress(waf.log_group, "CKV_AWS_338", SEED_RETENTION)
     headers = security_headers_policy(stack, "security_headers", names.headers_policy(),
-                                      content_security_policy(env.region))
+                                      content_security_policy(env.region, auth_host))
     bucket = storage.buckets[catalog.FRONTEND_BUCKET]
     logs = storage.buckets[catalog.LOGS_BUCKET]
     # The app's API on the same host: `/api/*` to the load balancer, uncached, with the viewer's
@@ -86,7 +98,9 @@ def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
             origin=S3Origin(bucket.bucket.bucket_regional_domain_name, oac.id,
                             origin_path=f"/{site.prefix}"),
             delivery=Delivery(
-                aliases=(hosts[site.app],), certificate_arn=certificate.certificate_arn,
+                aliases=(hosts[site.app], *((settings.domain,) if site.app == catalog.APEX_SITE
+                                            else ())),
+                certificate_arn=certificate.certificate_arn,
                 web_acl_arn=waf.arn, log_bucket_domain_name="",
                 log_prefix=f"{catalog.CDN_LOG_PREFIX}/{site.app}/",
                 allowed_countries=config.allowed_countries, price_class=config.price_class,
@@ -112,4 +126,21 @@ def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
                 alias=records.Route53RecordAlias(
                     name=distribution.domain_name, zone_id=distribution.hosted_zone_id,
                     evaluate_target_health=False))
-    return Edge(distributions=distributions)
+    apex = distributions[catalog.APEX_SITE]
+    apex_records = [records.Route53Record(
+        stack, f"record_apex_{kind.lower()}", zone_id=network.public_zone_id,
+        name=settings.domain, type=kind, alias=records.Route53RecordAlias(
+            name=apex.domain_name, zone_id=apex.hosted_zone_id, evaluate_target_health=False))
+        for kind in ("A", "AAAA")]
+    domain = provider_module("cognito_user_pool_domain").CognitoUserPoolDomain(
+        stack, "auth_custom_domain", domain=auth_host, user_pool_id=auth.pool.pool_id,
+        certificate_arn=certificate.certificate_arn,
+        # Cognito refuses a custom domain whose parent has no A record yet.
+        depends_on=apex_records)
+    for kind in ("A", "AAAA"):
+        records.Route53Record(
+            stack, f"record_auth_{kind.lower()}", zone_id=network.public_zone_id,
+            name=auth_host, type=kind, alias=records.Route53RecordAlias(
+                name=domain.cloudfront_distribution,
+                zone_id=domain.cloudfront_distribution_zone_id, evaluate_target_health=False))
+    return Edge(distributions=distributions, auth_domain=auth_host)

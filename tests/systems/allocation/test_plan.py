@@ -80,3 +80,10 @@ def test_planned_cdn(run):
     assert scopes == {"pf-allocation-api-waf-dev": "REGIONAL", "pf-allocation-cdn-waf-dev": "CLOUDFRONT"}
     # The web ACL on the stage is associated; the distribution names its own.
     assert len(after(run, "aws_wafv2_web_acl_association")) == 1
+
+
+def test_planned_delivery_pipeline(run):
+    (pipeline,) = after(run, "aws_codepipeline")
+    assert [s["name"] for s in pipeline["stage"]] == ["Source", "Check", "Plan-dev", "Apply-dev"]
+    assert {p["name"] for p in after(run, "aws_codebuild_project")} == {
+        "pf-allocation-check-dev", "pf-allocation-plan-dev-dev", "pf-allocation-apply-dev-dev"}

@@ -45,6 +45,19 @@ MALFORMED = [
                                       'domain_name = "allocation-dev.example.com"\n'
                                       'hosted_zone_id = "zone-1"'),
      f"{F}.cdn.hosted_zone_id", "Route 53 zone id"),
+    ("cicd-approval-not-a-target", replace(r"^approval_before = \[\]", 'approval_before = ["prod"]'),
+     f"{F}.cicd", "approval_before names prod, which is not in targets"),
+    ("cicd-target-without-role", replace(r'^targets = \["dev"\]', 'targets = ["dev", "staging"]'),
+     f"{F}.cicd", "deployer_roles has no role for staging"),
+    ("cicd-role-not-an-arn", replace(r"^deployer_roles = .*$", 'deployer_roles = { dev = "deployer" }'),
+     f"{F}.cicd.deployer_roles.dev", "IAM role ARN"),
+    ("cicd-target-without-the-system", replace(
+        r"^targets = \[\"dev\"\]\n(.*\n)*?deployer_roles = .*$",
+        'targets = ["dev", "staging"]\napproval_before = ["staging"]\ndeployer_roles = { '
+        'dev = "arn:aws:iam::618048437522:role/d", staging = "arn:aws:iam::618048437522:role/s" }'),
+     f"{F}.cicd.targets", "staging.toml must exist and select \\[systems.allocation\\]"),
+    ("cicd-without-repository", replace(r'^repository = "platform-team/bedrock-agents-iac"', ""),
+     f"{F}.cicd", "repository is required"),
     ("budget-not-a-number", append(f"[{F}.costs]\nmonthly_budget_usd = \"lots\""),
      f"{F}.costs.monthly_budget_usd", "integer"),
 ]

@@ -18,19 +18,21 @@ def by(stack: dict, resource_type: str, field: str) -> dict[str, dict]:
 
 def test_every_bucket_versioned_encrypted_logged_and_private(allocation_dev):
     buckets = by(allocation_dev, "aws_s3_bucket", "bucket")
-    # The agents' schema bucket is checked in test_agent_actions.py, the CDN's in test_cdn.py.
-    data = sorted(b for b in buckets if not any(
-        part in b for part in ("access-logs", "agent-schemas", "frontend", "cdn-logs")))
+    # The agents' schema bucket is checked in test_agent_actions.py, the CDN's in test_cdn.py,
+    # the pipeline's in test_delivery.py.
+    data = sorted(b for b in buckets if not any(part in b for part in (
+        "access-logs", "agent-schemas", "frontend", "cdn-logs", "pipeline-artifacts")))
     assert data == [f"pf-allocation-{p}-dev-618048437522" for p in
                     ("market-data", "model-artifacts", "results")]
     for kind in ("aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block",
                  "aws_s3_bucket_server_side_encryption_configuration"):
         assert len(resources(allocation_dev, kind)) == len(buckets), kind
-    # The three data buckets and the frontend assets.
-    assert len(resources(allocation_dev, "aws_s3_bucket_logging")) == 4
+    # The three data buckets, the frontend assets and the pipeline artifacts.
+    assert len(resources(allocation_dev, "aws_s3_bucket_logging")) == 5
     kms = [c for c in resources(allocation_dev, "aws_s3_bucket_server_side_encryption_configuration").values()
            if c["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"]
-    assert len(kms) == 6  # the three data buckets, the schema bucket and both CDN buckets
+    # The three data buckets, the schema bucket, both CDN buckets, the pipeline artifacts.
+    assert len(kms) == 7
 
 
 def test_lifecycles_notifications_cors_and_replication(allocation_dev, allocation_prod):

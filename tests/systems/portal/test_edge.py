@@ -84,14 +84,15 @@ def test_https_only_tls12_spa_errors_waf_and_headers(portal):
 def test_certificate_in_us_east_1_validated_in_the_public_zone(portal):
     edge = portal["edge"]
     cert = one(edge, "aws_acm_certificate")
+    # The sites, the apex (Lang Portal) and the hosted UI's custom domain.
     assert (cert["domain_name"], cert["subject_alternative_names"]) == (
-        HOSTS["lang-portal"], [HOSTS["haiku"]])
+        HOSTS["lang-portal"], [HOSTS["haiku"], DOMAIN, f"auth.{DOMAIN}"])
     assert cert["validation_method"] == "DNS"
     # prod runs in us-east-1: the default provider is the us-east-1 one (no alias needed).
     assert "provider" not in cert
     assert [p["region"] for p in edge["provider"]["aws"]] == ["us-east-1"]
     validation = [r for r in values(edge, "aws_route53_record") if "records" in r]
-    assert len(validation) == 2
+    assert len(validation) == 4
     assert all("prod-portal-network" in r["zone_id"] for r in validation)
 
 
@@ -128,11 +129,36 @@ def test_access_logs_v2_to_the_logs_bucket(portal):
 def test_alias_records_a_and_aaaa(portal):
     edge = portal["edge"]
     aliases = [r for r in values(edge, "aws_route53_record") if "alias" in r]
+    sites = {host: kind for host in (*HOSTS.values(), DOMAIN) for kind in ("A", "AAAA")}
     assert sorted((r["name"], r["type"]) for r in aliases) == sorted(
-        (host, kind) for host in HOSTS.values() for kind in ("A", "AAAA"))
+        (host, kind) for host in (*HOSTS.values(), DOMAIN, f"auth.{DOMAIN}")
+        for kind in ("A", "AAAA"))
     for record in aliases:
-        assert record["alias"]["name"].startswith("${aws_cloudfront_distribution.")
-        assert record["alias"]["zone_id"].endswith(".hosted_zone_id}")
+        if record["name"] in sites:
+            assert record["alias"]["name"].startswith("${aws_cloudfront_distribution.")
+            assert record["alias"]["zone_id"].endswith(".hosted_zone_id}")
+    # The apex serves the Lang Portal: its distribution answers for the bare domain too.
+    assert distributions(edge)[HOSTS["lang-portal"]]["aliases"] == [HOSTS["lang-portal"], DOMAIN]
+    assert distributions(edge)[HOSTS["haiku"]]["aliases"] == [HOSTS["haiku"]]
+
+
+def test_hosted_ui_custom_domain_after_the_apex_record(portal):
+    edge = portal["edge"]
+    domain = one(edge, "aws_cognito_user_pool_domain")
+    assert domain["domain"] == f"auth.{DOMAIN}"
+    assert domain["certificate_arn"].startswith("${aws_acm_certificate_validation.")
+    assert "prod-portal-auth" in domain["user_pool_id"]
+    # Cognito refuses a custom domain until its parent domain has an A record.
+    apex = {k for k, r in resources(edge, "aws_route53_record").items() if r["name"] == DOMAIN}
+    assert set(domain["depends_on"]) == {f"aws_route53_record.{k}" for k in apex}
+    auth = [r for r in values(edge, "aws_route53_record") if r["name"] == f"auth.{DOMAIN}"]
+    assert {r["alias"]["name"] for r in auth} == {
+        "${aws_cognito_user_pool_domain.auth_custom_domain.cloudfront_distribution}"}
+    assert {r["alias"]["zone_id"] for r in auth} == {
+        "${aws_cognito_user_pool_domain.auth_custom_domain.cloudfront_distribution_zone_id}"}
+    assert edge["output"]["hosted_ui_url"]["value"] == f"https://auth.{DOMAIN}"
+    # The prefix domain of the auth part stays.
+    assert one(portal["auth"], "aws_cognito_user_pool_domain")["domain"] == "genai-bootcamp"
 
 
 def test_bucket_and_key_grant_cloudfront_the_site_prefixes_only(portal):
@@ -179,6 +205,8 @@ def test_planned_edge(pipeline_runs):
         assert d["default_cache_behavior"][0]["viewer_protocol_policy"] == "redirect-to-https"
     (acl,) = planned["aws_wafv2_web_acl"]
     assert acl["scope"] == "CLOUDFRONT"
+    (domain,) = planned["aws_cognito_user_pool_domain"]
+    assert domain["domain"] == "auth.app-dw.net"
     assert not run.gate.failed, [(f.check_id, f.resource) for f in run.gate.failed]
     suppressed = {s.check_id for _, s in run.gate.suppressed}
     # TLS, WAF, default root object and the headers policy pass without excuse.
