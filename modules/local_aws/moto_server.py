@@ -137,6 +137,7 @@ def patch_moto() -> None:
     _patch_glue_execution_class()
     _patch_backup_list_tags()
     _patch_ecs_capacity_provider_strategy()
+    _patch_route53_private_zone_by_vpc()
     _serialize_requests()
     _replay_retried_attempts()
 
@@ -326,6 +327,27 @@ def _patch_ecs_capacity_provider_strategy() -> None:
         return result
 
     EC2ContainerServiceResponse.create_service = create_service
+
+
+def _patch_route53_private_zone_by_vpc() -> None:
+    """Gap 15 (see module docstring)."""
+    from moto.route53.responses import Route53
+
+    original = Route53.create_hosted_zone
+
+    def create_hosted_zone(self):
+        if self._get_param("VPC.VPCId"):
+            read_bool = self._get_bool_param
+
+            def get_bool_param(name, *args, **kwargs):
+                if name == "HostedZoneConfig.PrivateZone":
+                    return True
+                return read_bool(name, *args, **kwargs)
+
+            self._get_bool_param = get_bool_param
+        return original(self)
+
+    Route53.create_hosted_zone = create_hosted_zone
 
 
 def _patch_security_group_rule_descriptions() -> None:

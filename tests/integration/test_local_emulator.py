@@ -268,6 +268,27 @@ def test_gap_fix_ecs_service_keeps_its_capacity_provider_strategy(aws):
         ecs.delete_cluster(cluster="pf-gap-cluster")
 
 
+def test_gap_fix_a_zone_created_with_a_vpc_is_private(aws):
+    """Gap 15: a zone created with a VPC but without `HostedZoneConfig.PrivateZone` (what the
+    provider sends) became public and lost its VPC."""
+    vpc = aws("ec2").create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    route53 = aws("route53")
+    zone = route53.create_hosted_zone(Name="gap15.internal", CallerReference="gap15",
+                                      HostedZoneConfig={"Comment": "gap 15"},
+                                      VPC={"VPCRegion": "us-east-1", "VPCId": vpc})
+    public = route53.create_hosted_zone(Name="gap15.example.com", CallerReference="gap15-public")
+    try:
+        found = route53.get_hosted_zone(Id=zone["HostedZone"]["Id"])
+        assert found["HostedZone"]["Config"]["PrivateZone"] is True
+        assert found["VPCs"] == [{"VPCRegion": "us-east-1", "VPCId": vpc}]
+        other = route53.get_hosted_zone(Id=public["HostedZone"]["Id"])
+        assert other["HostedZone"]["Config"]["PrivateZone"] is False and not other.get("VPCs")
+    finally:
+        for created in (zone, public):
+            route53.delete_hosted_zone(Id=created["HostedZone"]["Id"])
+        aws("ec2").delete_vpc(VpcId=vpc)
+
+
 def test_gap_fix_a_retried_attempt_gets_the_first_answer(aws):
     """Gap 14: a second attempt of a create whose first answer was lost ran twice and failed
     (CreateFunction 409 "Function already exist"); now it gets the first answer, while a new
