@@ -138,6 +138,7 @@ def patch_moto() -> None:
     _patch_backup_list_tags()
     _patch_ecs_capacity_provider_strategy()
     _patch_route53_private_zone_by_vpc()
+    _patch_ecs_service_settings()
     _serialize_requests()
     _replay_retried_attempts()
 
@@ -324,6 +325,34 @@ def _patch_ecs_capacity_provider_strategy() -> None:
             for deployment in service.deployments:
                 deployment.pop("launchType", None)
                 deployment["capacityProviderStrategy"] = strategy
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+
+
+#: CreateService parameter -> the `Service` attribute DescribeServices answers it from.
+_ECS_SERVICE_SETTINGS = {"healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+                         "enableECSManagedTags": "enable_ecs_managed_tags",
+                         "availabilityZoneRebalancing": "availability_zone_rebalancing"}
+
+
+def _patch_ecs_service_settings() -> None:
+    """Gap 16 (see module docstring). Runs after gap 13's wrapper, which it wraps."""
+    from moto.ecs.models import Service
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original = EC2ContainerServiceResponse.create_service
+    for attribute in _ECS_SERVICE_SETTINGS.values():
+        setattr(Service, attribute, None)  # services created without them
+
+    def create_service(self):
+        result = original(self)
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
+                                                self._get_param("serviceName"))
+        for parameter, attribute in _ECS_SERVICE_SETTINGS.items():
+            value = self._get_param(parameter)
+            if value is not None:
+                setattr(service, attribute, value)
         return result
 
     EC2ContainerServiceResponse.create_service = create_service

@@ -268,6 +268,32 @@ def test_gap_fix_ecs_service_keeps_its_capacity_provider_strategy(aws):
         ecs.delete_cluster(cluster="pf-gap-cluster")
 
 
+def test_gap_fix_ecs_service_keeps_grace_period_managed_tags_and_rebalancing(aws):
+    """Gap 16: CreateService dropped these three settings, so every plan set them again."""
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="pf-gap16")
+    ecs.register_task_definition(
+        family="pf-gap16-task", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+        cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "app:1"}])
+    try:
+        ecs.create_service(cluster="pf-gap16", serviceName="pf-gap16-set",
+                           taskDefinition="pf-gap16-task", desiredCount=0, launchType="FARGATE",
+                           healthCheckGracePeriodSeconds=60, enableECSManagedTags=True,
+                           availabilityZoneRebalancing="DISABLED")
+        ecs.create_service(cluster="pf-gap16", serviceName="pf-gap16-plain",
+                           taskDefinition="pf-gap16-task", desiredCount=0, launchType="FARGATE")
+        given, plain = ecs.describe_services(
+            cluster="pf-gap16", services=["pf-gap16-set", "pf-gap16-plain"])["services"]
+        assert (given["healthCheckGracePeriodSeconds"], given["enableECSManagedTags"],
+                given["availabilityZoneRebalancing"]) == (60, True, "DISABLED")
+        assert "healthCheckGracePeriodSeconds" not in plain
+    finally:
+        for name in ("pf-gap16-set", "pf-gap16-plain"):
+            with contextlib.suppress(ClientError):
+                ecs.delete_service(cluster="pf-gap16", service=name, force=True)
+        ecs.delete_cluster(cluster="pf-gap16")
+
+
 def test_gap_fix_a_zone_created_with_a_vpc_is_private(aws):
     """Gap 15: a zone created with a VPC but without `HostedZoneConfig.PrivateZone` (what the
     provider sends) became public and lost its VPC."""
