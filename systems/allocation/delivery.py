@@ -100,6 +100,7 @@ artifacts:
   base-directory: plan-out
   files:
     - "**/*"
+    - ".terraform.lock.hcl"
 """
 
 APPLY_BUILDSPEC = _HEADER + _INSTALL + _PROFILE + """  build:

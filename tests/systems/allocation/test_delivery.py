@@ -7,9 +7,11 @@ import json
 import shutil
 
 import pytest
+import yaml
 
 from modules.config import REPO_ROOT
-from systems.allocation.delivery import TERRAFORM_VERSION
+from systems.allocation.delivery import (APPLY_BUILDSPEC, CHECK_BUILDSPEC, PLAN_BUILDSPEC,
+                                        TERRAFORM_VERSION)
 from tests.conftest import one, resources
 from tests.systems.allocation.conftest import synth_allocation
 
@@ -67,6 +69,24 @@ def test_builds_run_the_gate_and_apply_the_saved_plan(allocation_dev):
     for project in found.values():
         assert project["encryption_key"] and not project["environment"]["privileged_mode"]
         assert project["logs_config"]["cloudwatch_logs"]["status"] == "ENABLED"
+
+
+@pytest.mark.parametrize("buildspec", [CHECK_BUILDSPEC, PLAN_BUILDSPEC, APPLY_BUILDSPEC],
+                         ids=["check", "plan", "apply"])
+def test_buildspecs_are_valid_and_install_the_tested_terraform(buildspec):
+    spec = yaml.safe_load(buildspec)
+    assert spec["version"] == 0.2
+    install = spec["phases"]["install"]
+    assert install["runtime-versions"] == {"python": 3.11, "nodejs": 20}
+    assert 'dnf install -y "terraform-$TERRAFORM_VERSION"' in install["commands"]
+    assert all(phase.get("on-failure") == "ABORT" for name, phase in spec["phases"].items()
+               if name != "install")
+
+
+def test_plan_hands_on_the_stack_with_its_lock_file_and_plan():
+    artifacts = yaml.safe_load(PLAN_BUILDSPEC)["artifacts"]
+    assert artifacts["base-directory"] == "plan-out"
+    assert ".terraform.lock.hcl" in artifacts["files"]
 
 
 def test_only_plan_and_apply_may_take_the_deployer_role(allocation_dev):
