@@ -103,8 +103,9 @@ class ActionFunction(Construct):
             self, "policy", name=props.policy_name, role=role.id, policy=policy.json,
         )
         image = props.image_uri is not None
-        asset = None if image else TerraformAsset(self, "package", path=str(props.package.zip_path),
-                                                  type=AssetType.FILE)
+        asset = None if image else TerraformAsset(
+            self, "package", path=str(props.package.zip_path), type=AssetType.FILE,
+            asset_hash=props.package.asset_hash or None)
         function = provider_module("lambda_function").LambdaFunction(
             self, "function",
             function_name=props.function_name,

@@ -81,6 +81,9 @@ class FunctionPackage:
     sha256_b64: str  # base64 of the zip's SHA-256, as Terraform's source_code_hash expects
     #: The generated OpenAPI schema, for action-group functions; None for other functions.
     schema_path: Path | None
+    #: The zip's MD5 as CDKTF's TerraformAsset hashes a file (32 upper-case hex digits): given
+    #: to the asset, it spares the jsii node process reading every zip again on each synth.
+    asset_hash: str = ""
 
     @property
     def schema_key(self) -> str:
@@ -116,20 +119,29 @@ def build_function_package(
     zip_path = out_dir / f"{root.name}-{name}.zip"
     stamp = out_dir / f"{root.name}-{name}.zip.manifest"
     digest_file = out_dir / f"{root.name}-{name}.zip.sha256"
+    asset_file = out_dir / f"{root.name}-{name}.zip.md5"
     if not (zip_path.is_file() and stamp.is_file() and digest_file.is_file()
-            and stamp.read_text(encoding="utf-8") == manifest):
+            and asset_file.is_file() and stamp.read_text(encoding="utf-8") == manifest):
         print(f"lambda_package: building {zip_path} ({len(entries)} files)", file=sys.stderr)
         _write_zip(entries, zip_path)
-        # The zip's digest beside it, so a reused zip is not read again.
-        _atomic_write(digest_file, base64.b64encode(
-            hashlib.sha256(zip_path.read_bytes()).digest()))
+        # The zip's digests beside it, so a reused zip is not read again.
+        data = zip_path.read_bytes()
+        _atomic_write(digest_file, base64.b64encode(hashlib.sha256(data).digest()))
+        _atomic_write(asset_file, terraform_asset_hash(data).encode())
         _atomic_write(stamp, manifest.encode())
     return FunctionPackage(
         name=name,
         zip_path=zip_path,
         sha256_b64=digest_file.read_text(encoding="ascii").strip(),
         schema_path=schema if action_group else None,
+        asset_hash=asset_file.read_text(encoding="ascii").strip(),
     )
+
+
+def terraform_asset_hash(data: bytes) -> str:
+    """The hash CDKTF's TerraformAsset computes for a file (MD5, hex, upper case): it names the
+    asset's folder in the synthesized stack, so the given hash keeps the output identical."""
+    return hashlib.md5(data, usedforsecurity=False).hexdigest().upper()
 
 
 def _shown(path: Path) -> str:

@@ -263,7 +263,7 @@ def test_a_new_function_folder_is_packaged_like_the_others(
     assert not names & {f"{name}/handler.py" for name in ACTION_GROUPS}
     assert build_all(root, fresh_build_dir) == {
         name: lp.FunctionPackage(name, fresh_build_dir.resolve() / p.zip_path.name, p.sha256_b64,
-                                 root.resolve() / "schemas" / p.schema_key)
+                                 root.resolve() / "schemas" / p.schema_key, p.asset_hash)
         for name, p in packages.items()
     }
 
@@ -275,6 +275,30 @@ def test_a_new_function_folder_is_packaged_like_the_others(
     (root / "schemas" / lp.schema_key(EXTRA)).unlink()
     plain = lp.build_function_package(EXTRA, root, build_dir=fresh_build_dir, action_group=False)
     assert plain.schema_path is None and plain.sha256_b64 == package.sha256_b64
+
+
+def test_asset_hash_is_the_one_cdktf_computes(tmp_path: Path) -> None:
+    """The MD5 given to TerraformAsset must be the hash CDKTF would compute, or the asset's
+    folder in the synthesized stack (assets/<id>/<hash>/) would change."""
+    from cdktf import App, AssetType, TerraformAsset, TerraformStack
+
+    data = b"PK\x05\x06" + bytes(18) + b"any zip bytes"
+    path = tmp_path / "package.zip"
+    path.write_bytes(data)
+    stack = TerraformStack(App(outdir=str(tmp_path / "out")), "asset-hash")
+    computed = TerraformAsset(stack, "computed", path=str(path), type=AssetType.FILE)
+    assert computed.asset_hash == lp.terraform_asset_hash(data)
+
+
+def test_a_reused_zip_keeps_its_asset_hash(fresh_build_dir: Path) -> None:
+    first = lp.build_function_package("notes", lp.source_root(SYSTEM), build_dir=fresh_build_dir)
+    again = lp.build_function_package("notes", lp.source_root(SYSTEM), build_dir=fresh_build_dir)
+    assert again.asset_hash == first.asset_hash == lp.terraform_asset_hash(
+        first.zip_path.read_bytes())
+    # A build folder from before the MD5 was kept gets it, and the same zip.
+    (fresh_build_dir / f"{SYSTEM}-notes.zip.md5").unlink()
+    rebuilt = lp.build_function_package("notes", lp.source_root(SYSTEM), build_dir=fresh_build_dir)
+    assert rebuilt.asset_hash == first.asset_hash and rebuilt.sha256_b64 == first.sha256_b64
 
 
 def test_requirements_pin_exactly_what_is_vendored(deps_dir: Path) -> None:
