@@ -5,7 +5,7 @@ encrypted with a customer key, and the pipeline's own role.
 Each `Action` carries the grants the pipeline role needs to run it (`grants`), so the role
 is exactly the union of its actions' needs plus its artifacts. Builders for the common
 actions: `codestar_source` (GitHub/GitLab/Bitbucket through a CodeStar connection),
-`codebuild_action`, `ecs_deploy_action`.
+`codebuild_action`, `ecs_deploy_action`, `manual_approval`.
 """
 
 from __future__ import annotations
@@ -155,6 +155,18 @@ def ecs_deploy_action(name: str, *, region: str, account_id: str, cluster: str, 
                       conditions=(("StringEquals", "iam:PassedToService",
                                    ("ecs-tasks.amazonaws.com",)),)),
         ))
+
+
+def manual_approval(name: str, topic_arn: str, key_arn: str, region: str,
+                    message: str) -> Action:
+    """A manual approval announced on `topic_arn` (KMS-encrypted with `key_arn`)."""
+    return Action(
+        name=name, category="Approval", provider="Manual",
+        configuration=(("NotificationArn", topic_arn), ("CustomData", message)),
+        grants=(Statement(sid=f"Announce{name.replace('-', '')}", actions=("sns:Publish",),
+                          resources=(topic_arn,)),
+                kms_via_service(f"AnnounceKey{name.replace('-', '')}", key_arn, "sns", region,
+                                actions=("kms:Decrypt", "kms:GenerateDataKey*"))))
 
 
 def _sid(name: str) -> str:

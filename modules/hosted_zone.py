@@ -104,3 +104,15 @@ class HostedZone(Construct):
             name=re.sub(r"[^A-Za-z0-9_]", "_", props.zone_name)[:128])
         provider_module("route53_hosted_zone_dnssec").Route53HostedZoneDnssec(
             self, "dnssec", hosted_zone_id=ksk.hosted_zone_id, depends_on=[ksk])
+
+
+def alias_records(scope: Construct, id_prefix: str, *, zone_id: str, name: str,
+                  target_name: str, target_zone_id: str) -> list:
+    """A and AAAA alias records `name` -> a CloudFront distribution (or any alias target that
+    answers both), constructs `<id_prefix>_a` and `<id_prefix>_aaaa`; returns both."""
+    record = provider_module("route53_record")
+    return [record.Route53Record(
+        scope, f"{id_prefix}_{kind.lower()}", zone_id=zone_id, name=name, type=kind,
+        alias=record.Route53RecordAlias(name=target_name, zone_id=target_zone_id,
+                                        evaluate_target_health=False))
+        for kind in ("A", "AAAA")]

@@ -136,9 +136,8 @@ def patch_moto() -> None:
     _patch_rds_scaling_configuration()
     _patch_glue_execution_class()
     _patch_backup_list_tags()
-    _patch_ecs_capacity_provider_strategy()
+    _patch_ecs_create_service()
     _patch_route53_private_zone_by_vpc()
-    _patch_ecs_service_settings()
     _serialize_requests()
     _replay_retried_attempts()
 
@@ -306,50 +305,34 @@ def _patch_backup_list_tags() -> None:
     BackupResponse.list_tags = list_tags
 
 
-def _patch_ecs_capacity_provider_strategy() -> None:
-    """Gap 13 (see module docstring)."""
-    from moto.ecs.models import Service
-    from moto.ecs.responses import EC2ContainerServiceResponse
-
-    original = EC2ContainerServiceResponse.create_service
-    Service.capacity_provider_strategy = None  # services created without one
-
-    def create_service(self):
-        strategy = self._get_param("capacityProviderStrategy")
-        result = original(self)
-        if strategy and not self._get_param("launchType"):
-            service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
-                                                    self._get_param("serviceName"))
-            service.capacity_provider_strategy = strategy
-            service.launch_type = None
-            for deployment in service.deployments:
-                deployment.pop("launchType", None)
-                deployment["capacityProviderStrategy"] = strategy
-        return result
-
-    EC2ContainerServiceResponse.create_service = create_service
-
-
-#: CreateService parameter -> the `Service` attribute DescribeServices answers it from.
+#: CreateService parameters moto drops -> the `Service` attribute DescribeServices answers (gap 16).
 _ECS_SERVICE_SETTINGS = {"healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
                          "enableECSManagedTags": "enable_ecs_managed_tags",
                          "availabilityZoneRebalancing": "availability_zone_rebalancing"}
 
 
-def _patch_ecs_service_settings() -> None:
-    """Gap 16 (see module docstring). Runs after gap 13's wrapper, which it wraps."""
+def _patch_ecs_create_service() -> None:
+    """Gaps 13 and 16 (see module docstring): what CreateService drops is kept on the service."""
     from moto.ecs.models import Service
     from moto.ecs.responses import EC2ContainerServiceResponse
 
     original = EC2ContainerServiceResponse.create_service
+    Service.capacity_provider_strategy = None  # services created without one
     for attribute in _ECS_SERVICE_SETTINGS.values():
-        setattr(Service, attribute, None)  # services created without them
+        setattr(Service, attribute, None)
 
     def create_service(self):
         result = original(self)
         service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
                                                 self._get_param("serviceName"))
-        for parameter, attribute in _ECS_SERVICE_SETTINGS.items():
+        strategy = self._get_param("capacityProviderStrategy")
+        if strategy and not self._get_param("launchType"):  # gap 13
+            service.capacity_provider_strategy = strategy
+            service.launch_type = None
+            for deployment in service.deployments:
+                deployment.pop("launchType", None)
+                deployment["capacityProviderStrategy"] = strategy
+        for parameter, attribute in _ECS_SERVICE_SETTINGS.items():  # gap 16
             value = self._get_param(parameter)
             if value is not None:
                 setattr(service, attribute, value)

@@ -28,14 +28,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.aws import provider_module
 from modules.cdn import (Delivery, Distribution, DistributionProps, ErrorPage, HttpsOrigin,
                          PathBehavior, S3Origin, origin_shield_region)
 from modules.cdn_log_bucket import CdnLogBucket, CdnLogBucketProps
 from modules.cdn_policies import (ALL_VIEWER_EXCEPT_HOST, CACHING_OPTIMIZED,
                                   s3_origin_access_control, security_headers_policy)
 from modules.certificate import CertificateProps, DnsCertificate
-from modules.hosted_zone import HostedZone, HostedZoneProps
+from modules.hosted_zone import HostedZone, HostedZoneProps, alias_records
 from modules.policy import Statement
 from modules.rest_api import RestApi
 from modules.secure_bucket import SecureBucket, SecureBucketProps
@@ -139,13 +138,8 @@ def build_cdn(stack: SystemStack, settings: AllocationSettings, names: Allocatio
              "repository; a redeploy restores them, a replica adds nothing.")
     suppress(bucket.bucket, "CKV2_AWS_62", "Nothing reacts to asset uploads; CloudFront reads "
              "them on request.")
-    record = provider_module("route53_record")
-    for kind in ("A", "AAAA"):
-        record.Route53Record(stack, f"cdn_record_{kind.lower()}", zone_id=zone_id,
-                             name=cdn.domain_name, type=kind,
-                             alias=record.Route53RecordAlias(
-                                 name=distribution.domain_name,
-                                 zone_id=distribution.hosted_zone_id,
-                                 evaluate_target_health=False))
+    alias_records(stack, "cdn_record", zone_id=zone_id, name=cdn.domain_name,
+                  target_name=distribution.domain_name,
+                  target_zone_id=distribution.hosted_zone_id)
     return Cdn(distribution=distribution, frontend_bucket=bucket, zone_id=zone_id,
                name_servers=name_servers)

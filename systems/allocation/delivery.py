@@ -29,10 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modules.aws import provider_module
-from modules.code_pipeline import (Action, CodePipeline, CodePipelineProps, GitPushTrigger, Stage,
-                                   artifact_prefix_arn, codebuild_action, codestar_source)
+from modules.code_pipeline import (CodePipeline, CodePipelineProps, GitPushTrigger, Stage,
+                                   artifact_prefix_arn, codebuild_action, codestar_source,
+                                   manual_approval)
 from modules.codebuild_project import CodeBuildProject, CodeBuildProjectProps
-from modules.policy import Statement, kms_via_service
+from modules.policy import Statement
 from modules.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
 from modules.stacks.system_stack import SystemStack
 from modules.suppressions import suppress
@@ -117,18 +118,6 @@ class Delivery:
     #: `check`, `plan-<target>`, `apply-<target>` -> project.
     projects: dict[str, CodeBuildProject]
     connection_arn: str
-
-
-def manual_approval(name: str, topic_arn: str, key_arn: str, region: str,
-                    message: str) -> Action:
-    """A manual approval announced on `topic_arn` (KMS-encrypted with `key_arn`)."""
-    return Action(
-        name=name, category="Approval", provider="Manual",
-        configuration=(("NotificationArn", topic_arn), ("CustomData", message)),
-        grants=(Statement(sid=f"Announce{name.replace('-', '')}", actions=("sns:Publish",),
-                          resources=(topic_arn,)),
-                kms_via_service(f"AnnounceKey{name.replace('-', '')}", key_arn, "sns", region,
-                                actions=("kms:Decrypt", "kms:GenerateDataKey*"))))
 
 
 def build_delivery(stack: SystemStack, settings: AllocationSettings, names: AllocationNames,

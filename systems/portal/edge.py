@@ -24,6 +24,7 @@ from modules.cdn import (Delivery, Distribution, DistributionProps, ErrorPage, H
 from modules.cdn_policies import (ALL_VIEWER, CACHING_OPTIMIZED, CORS_S3_ORIGIN,
                                   s3_origin_access_control, security_headers_policy)
 from modules.certificate import CertificateProps, DnsCertificate
+from modules.hosted_zone import alias_records
 from modules.stacks.system_stack import SystemStack
 from modules.suppressions import suppress
 from modules.web_acl import WebAcl, WebAclProps
@@ -88,7 +89,6 @@ def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
     # Host (the ALB's host rule and certificate name `<app>.<domain>`).
     api = PathBehavior("/api/*", HttpsOrigin(backend.load_balancer.dns_name),
                        origin_request_policy_id=ALL_VIEWER)
-    records = provider_module("route53_record")
     distributions = {}
     for site in catalog.SITES:
         ident = site.app.replace("-", "_")
@@ -119,28 +119,19 @@ def build_edge(stack: SystemStack, settings: PortalSettings, names: PortalNames,
                  "sets (core, known bad inputs, IP reputation) leave out: VPN users are not "
                  "blocked.")
         distributions[site.app] = distribution
-        for kind in ("A", "AAAA"):
-            records.Route53Record(
-                stack, f"record_{ident}_{kind.lower()}", zone_id=network.public_zone_id,
-                name=hosts[site.app], type=kind,
-                alias=records.Route53RecordAlias(
-                    name=distribution.domain_name, zone_id=distribution.hosted_zone_id,
-                    evaluate_target_health=False))
+        alias_records(stack, f"record_{ident}", zone_id=network.public_zone_id,
+                      name=hosts[site.app], target_name=distribution.domain_name,
+                      target_zone_id=distribution.hosted_zone_id)
     apex = distributions[catalog.APEX_SITE]
-    apex_records = [records.Route53Record(
-        stack, f"record_apex_{kind.lower()}", zone_id=network.public_zone_id,
-        name=settings.domain, type=kind, alias=records.Route53RecordAlias(
-            name=apex.domain_name, zone_id=apex.hosted_zone_id, evaluate_target_health=False))
-        for kind in ("A", "AAAA")]
+    apex_records = alias_records(stack, "record_apex", zone_id=network.public_zone_id,
+                                 name=settings.domain, target_name=apex.domain_name,
+                                 target_zone_id=apex.hosted_zone_id)
     domain = provider_module("cognito_user_pool_domain").CognitoUserPoolDomain(
         stack, "auth_custom_domain", domain=auth_host, user_pool_id=auth.pool.pool_id,
         certificate_arn=certificate.certificate_arn,
         # Cognito refuses a custom domain whose parent has no A record yet.
         depends_on=apex_records)
-    for kind in ("A", "AAAA"):
-        records.Route53Record(
-            stack, f"record_auth_{kind.lower()}", zone_id=network.public_zone_id,
-            name=auth_host, type=kind, alias=records.Route53RecordAlias(
-                name=domain.cloudfront_distribution,
-                zone_id=domain.cloudfront_distribution_zone_id, evaluate_target_health=False))
+    alias_records(stack, "record_auth", zone_id=network.public_zone_id, name=auth_host,
+                  target_name=domain.cloudfront_distribution,
+                  target_zone_id=domain.cloudfront_distribution_zone_id)
     return Edge(distributions=distributions, auth_domain=auth_host)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.aws import provider_module
 from modules.cdn import (Delivery, Distribution, DistributionProps, ErrorPage, HttpsOrigin,
                          S3Origin, origin_shield_region)
 from modules.cdn_log_bucket import CdnLogBucket, CdnLogBucketProps
@@ -23,6 +22,7 @@ from modules.cdn_policies import (ALL_VIEWER_EXCEPT_HOST, CACHING_OPTIMIZED, cac
                                   security_headers_policy)
 from modules.certificate import CertificateProps, DnsCertificate
 from modules.encryption_key import EncryptionKey, EncryptionKeyProps
+from modules.hosted_zone import alias_records
 from modules.policy import Statement
 from modules.rest_api import RestApi
 from modules.secure_bucket import SecureBucket, SecureBucketProps
@@ -121,14 +121,9 @@ def build_cdn(stack: SystemStack, settings: SchedulingSettings, names: Schedulin
         error_pages=API_ERRORS))
     suppress(api_cdn.distribution, "CKV_AWS_305", "An API has no root document: '/' is no "
              "route of the API and answers 404.")
-    record = provider_module("route53_record")
     for host, distribution in zip(hosts, (frontend, api_cdn)):
-        for kind in ("A", "AAAA"):
-            record.Route53Record(
-                stack, f"cdn_{host.split('.')[0].replace('-', '_')}_{kind.lower()}",
-                zone_id=zone_id, name=host, type=kind,
-                alias=record.Route53RecordAlias(
-                    name=distribution.domain_name, zone_id=distribution.hosted_zone_id,
-                    evaluate_target_health=False))
+        alias_records(stack, f"cdn_{host.split('.')[0].replace('-', '_')}", zone_id=zone_id,
+                      name=host, target_name=distribution.domain_name,
+                      target_zone_id=distribution.hosted_zone_id)
     return Cdn(frontend=frontend, api=api_cdn, frontend_bucket=bucket, log_bucket=logs,
                hosts=hosts)
